@@ -1,0 +1,134 @@
+import { type Document, ObjectId } from "bson";
+import { Aggregator, update as mingoUpdate } from "mingo";
+import { CommandError } from "../errors.js";
+import { cloneDocument, isPlainObject, valueKey } from "../storage/values.js";
+
+/** What an update statement's `u` can be, as MongoDB distinguishes them. */
+export type UpdateSpec =
+  | { kind: "operators"; modifier: Document; setOnInsert: Document | undefined }
+  | { kind: "replacement"; document: Document }
+  | { kind: "pipeline"; stages: Document[] };
+
+const SUPPORTED_OPERATORS = new Set([
+  "$addToSet",
+  "$bit",
+  "$currentDate",
+  "$inc",
+  "$max",
+  "$min",
+  "$mul",
+  "$pop",
+  "$pull",
+  "$pullAll",
+  "$push",
+  "$rename",
+  "$set",
+  "$unset",
+  "$setOnInsert",
+]);
+
+export function parseUpdate(raw: unknown): UpdateSpec {
+  if (Array.isArray(raw)) {
+    if (!raw.every(isPlainObject))
+      throw new CommandError("FailedToParse", "each update pipeline stage must be an object");
+    return { kind: "pipeline", stages: raw as Document[] };
+  }
+  if (!isPlainObject(raw)) throw new CommandError("FailedToParse", "update must be an object or a pipeline");
+  const keys = Object.keys(raw);
+  const operatorCount = keys.filter((key) => key.startsWith("$")).length;
+  if (operatorCount === 0) return { kind: "replacement", document: raw };
+  if (operatorCount !== keys.length) {
+    throw new CommandError("FailedToParse", "update document cannot mix operators and fields");
+  }
+  for (const key of keys) {
+    if (!SUPPORTED_OPERATORS.has(key)) throw new CommandError("FailedToParse", `Unknown modifier: ${key}`);
+    if (!isPlainObject(raw[key]))
+      throw new CommandError("FailedToParse", `Modifiers operate on fields but ${key} was not an object`);
+  }
+  const { $setOnInsert, ...modifier } = raw;
+  return { kind: "operators", modifier, setOnInsert: $setOnInsert };
+}
+
+function withIdFirst(document: Document, id: unknown): Document {
+  const { _id, ...rest } = document;
+  return { _id: id, ...rest };
+}
+
+/**
+ * The updated copy of `current`, or undefined when the update changes
+ * nothing. `current` is never touched: stored documents are immutable.
+ */
+export function applyUpdate(
+  current: Document,
+  spec: UpdateSpec,
+  arrayFilters: Document[] | undefined,
+): Document | undefined {
+  let next: Document;
+  if (spec.kind === "replacement") {
+    if (spec.document._id !== undefined && valueKey(spec.document._id) !== valueKey(current._id)) {
+      throw immutableId();
+    }
+    next = withIdFirst(cloneDocument(spec.document), current._id);
+  } else if (spec.kind === "pipeline") {
+    const [result] = new Aggregator(spec.stages).run([cloneDocument(current)]) as Document[];
+    next = result ?? current;
+  } else {
+    next = cloneDocument(current);
+    // The modifier is cloned per document: a multi-update must not share nested values between documents.
+    const changed = mingoUpdate(next, cloneDocument(spec.modifier), arrayFilters, undefined, { cloneMode: "none" });
+    if (changed.length === 0) return undefined;
+  }
+  if (valueKey(next._id) !== valueKey(current._id)) throw immutableId();
+  return valueKey(next) === valueKey(current) ? undefined : next;
+}
+
+function immutableId(): CommandError {
+  return new CommandError(
+    "ImmutableField",
+    "Performing an update on the path '_id' would modify the immutable field '_id'",
+  );
+}
+
+function setPath(document: Document, path: string, value: unknown): void {
+  const parts = path.split(".");
+  let target = document;
+  for (const part of parts.slice(0, -1)) {
+    if (!isPlainObject(target[part])) target[part] = {};
+    target = target[part];
+  }
+  target[parts[parts.length - 1] as string] = cloneDocument(value);
+}
+
+/** The filter's equality conditions become the new document's fields, as MongoDB seeds an upsert. */
+function seedFromFilter(filter: Document, into: Document): Document {
+  for (const [field, condition] of Object.entries(filter)) {
+    if (field === "$and" && Array.isArray(condition)) {
+      for (const clause of condition) if (isPlainObject(clause)) seedFromFilter(clause, into);
+    } else if (field.startsWith("$")) {
+    } else if (isPlainObject(condition) && Object.keys(condition).some((key) => key.startsWith("$"))) {
+      if ("$eq" in condition && Object.keys(condition).length === 1) setPath(into, field, condition.$eq);
+    } else if (!(condition instanceof RegExp)) {
+      setPath(into, field, condition);
+    }
+  }
+  return into;
+}
+
+/** The document an upsert inserts when nothing matched `filter`. */
+export function buildUpsert(filter: Document, spec: UpdateSpec, arrayFilters: Document[] | undefined): Document {
+  const seeded = seedFromFilter(filter, {});
+  let document: Document;
+  if (spec.kind === "replacement") {
+    document = cloneDocument(spec.document);
+    if (document._id === undefined && seeded._id !== undefined) document._id = seeded._id;
+  } else if (spec.kind === "pipeline") {
+    const [result] = new Aggregator(spec.stages).run([seeded]) as Document[];
+    document = result ?? seeded;
+  } else {
+    document = seeded;
+    const modifier = cloneDocument(spec.modifier);
+    if (spec.setOnInsert) modifier.$set = { ...(modifier.$set ?? {}), ...cloneDocument(spec.setOnInsert) };
+    mingoUpdate(document, modifier, arrayFilters, undefined, { cloneMode: "none" });
+  }
+  return withIdFirst(document, document._id ?? new ObjectId());
+}

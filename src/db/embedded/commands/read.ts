@@ -1,0 +1,129 @@
+import { type Document, Long } from "bson";
+import { Aggregator, find as mingoFind } from "mingo";
+import { DEFAULT_FIRST_BATCH } from "../cursors.js";
+import { CommandError } from "../errors.js";
+import { isPlainObject, valueKey, valuesAtPath } from "../storage/values.js";
+import {
+  arrayField,
+  type CommandContext,
+  type CommandHandler,
+  collectionName,
+  documentField,
+  numberField,
+} from "./context.js";
+
+/** `{ cursor: { firstBatch, id, ns } }`, registering a cursor for what does not fit the first batch. */
+export function cursorReply(
+  context: CommandContext,
+  namespace: string,
+  results: Document[],
+  command: Document,
+  single = false,
+) {
+  const cursorOptions = documentField(command, "cursor");
+  const batchSize = numberField(command, "batchSize") ?? numberField(cursorOptions, "batchSize");
+  if (batchSize !== undefined && batchSize < 0) throw new CommandError("BadValue", "batchSize must be non-negative");
+  const firstBatchSize = batchSize ?? DEFAULT_FIRST_BATCH;
+  const { id, firstBatch } = context.cursors.open(namespace, results, firstBatchSize, batchSize, single);
+  return { cursor: { firstBatch, id, ns: namespace } };
+}
+
+function resolveCollection(context: CommandContext) {
+  return (name: string) => [...(context.catalog.get(context.database, name)?.all() ?? [])];
+}
+
+const find: CommandHandler = (context, command) => {
+  const name = collectionName(command);
+  const filter = documentField(command, "filter");
+  const sort = documentField(command, "sort");
+  const projection = documentField(command, "projection");
+  const skip = numberField(command, "skip") ?? 0;
+  const rawLimit = numberField(command, "limit") ?? 0;
+  if (skip < 0) throw new CommandError("BadValue", "skip value must be non-negative");
+  const single = command.singleBatch === true || rawLimit < 0;
+  const limit = Math.abs(rawLimit);
+
+  const matches = context.catalog.get(context.database, name)?.find(filter) ?? [];
+  let cursor = mingoFind(matches, {}, Object.keys(projection).length > 0 ? projection : undefined);
+  if (Object.keys(sort).length > 0) cursor = cursor.sort(sort);
+  if (skip > 0) cursor = cursor.skip(skip);
+  if (limit > 0) cursor = cursor.limit(limit);
+  return cursorReply(context, `${context.database}.${name}`, cursor.all() as Document[], command, single);
+};
+
+const getMore: CommandHandler = (context, command) => {
+  const id = command.getMore;
+  if (!(id instanceof Long) && typeof id !== "number") {
+    throw new CommandError("TypeMismatch", "getMore requires a cursor id of type long");
+  }
+  const cursorId = id instanceof Long ? id : Long.fromNumber(id);
+  const namespace = `${context.database}.${stringOrEmpty(command.collection)}`;
+  if (!context.cursors.has(cursorId) || context.cursors.namespaceOf(cursorId) !== namespace) {
+    throw new CommandError("CursorNotFound", `cursor id ${cursorId.toString()} not found`);
+  }
+  const { id: nextId, nextBatch } = context.cursors.next(cursorId, numberField(command, "batchSize"));
+  return { cursor: { nextBatch, id: nextId, ns: namespace } };
+};
+
+function stringOrEmpty(value: unknown): string {
+  return typeof value === "string" ? value : "";
+}
+
+const killCursors: CommandHandler = (context, command) => {
+  const cursorsKilled: Long[] = [];
+  const cursorsNotFound: Long[] = [];
+  for (const raw of arrayField(command, "cursors")) {
+    const id = raw instanceof Long ? raw : Long.fromNumber(Number(raw));
+    (context.cursors.kill(id) ? cursorsKilled : cursorsNotFound).push(id);
+  }
+  return { cursorsKilled, cursorsNotFound, cursorsAlive: [], cursorsUnknown: [] };
+};
+
+const count: CommandHandler = (context, command) => {
+  const name = collectionName(command);
+  const matches = context.catalog.get(context.database, name)?.find(documentField(command, "query")) ?? [];
+  const skip = Math.max(0, numberField(command, "skip") ?? 0);
+  const limit = Math.abs(numberField(command, "limit") ?? 0);
+  const available = Math.max(0, matches.length - skip);
+  return { n: limit > 0 ? Math.min(limit, available) : available };
+};
+
+const distinct: CommandHandler = (context, command) => {
+  const name = collectionName(command);
+  const key = command.key;
+  if (typeof key !== "string" || key.length === 0)
+    throw new CommandError("TypeMismatch", "'key' must be a non-empty string");
+  const seen = new Map<string, unknown>();
+  for (const document of context.catalog.get(context.database, name)?.find(documentField(command, "query")) ?? []) {
+    for (const value of valuesAtPath(document, key)) {
+      if (value !== undefined && !seen.has(valueKey(value))) seen.set(valueKey(value), value);
+    }
+  }
+  return { values: [...seen.values()] };
+};
+
+const aggregate: CommandHandler = (context, command) => {
+  const name = collectionName(command);
+  const pipeline = arrayField(command, "pipeline");
+  if (!pipeline.every(isPlainObject)) throw new CommandError("TypeMismatch", "each pipeline stage must be an object");
+  const stages = pipeline as Document[];
+  const collection = context.catalog.get(context.database, name);
+  // A leading $match runs through the collection's indexes instead of scanning.
+  const [first, ...rest] = stages;
+  const leadingMatch =
+    first && isPlainObject(first.$match) && Object.keys(first).length === 1 ? first.$match : undefined;
+  const source = collection ? (leadingMatch ? collection.find(leadingMatch) : [...collection.all()]) : [];
+  const remaining = leadingMatch ? rest : stages;
+  const aggregator = new Aggregator(remaining, { collectionResolver: resolveCollection(context) });
+  const results = remaining.length > 0 ? (aggregator.run(source) as Document[]) : source;
+  return cursorReply(context, `${context.database}.${name}`, results, command);
+};
+
+export const readCommands: Record<string, CommandHandler> = {
+  find,
+  getmore: getMore,
+  killcursors: killCursors,
+  count,
+  distinct,
+  aggregate,
+};

@@ -1,0 +1,48 @@
+import type { Document } from "bson";
+
+/** Server error codes as MongoDB names them (src/mongo/base/error_codes.yml). */
+export const ErrorCodes = {
+  BadValue: 2,
+  FailedToParse: 9,
+  TypeMismatch: 14,
+  IllegalOperation: 20,
+  NamespaceNotFound: 26,
+  IndexNotFound: 27,
+  CursorNotFound: 43,
+  NamespaceExists: 48,
+  CommandNotFound: 59,
+  ImmutableField: 66,
+  InvalidNamespace: 73,
+  IndexOptionsConflict: 85,
+  IndexKeySpecsConflict: 86,
+  DuplicateKey: 11000,
+} as const;
+
+export type ErrorCodeName = keyof typeof ErrorCodes;
+
+/** A command failure that becomes an `{ ok: 0, code, codeName, errmsg }` reply. */
+export class CommandError extends Error {
+  readonly code: number;
+  readonly codeName: ErrorCodeName;
+  readonly extra: Document;
+
+  constructor(codeName: ErrorCodeName, message: string, extra: Document = {}) {
+    super(message);
+    this.codeName = codeName;
+    this.code = ErrorCodes[codeName];
+    this.extra = extra;
+  }
+
+  toReply(): Document {
+    return { ok: 0, errmsg: this.message, code: this.code, codeName: this.codeName, ...this.extra };
+  }
+
+  /** The shape of one entry of `writeErrors` in insert/update/delete replies. */
+  toWriteError(index: number): Document {
+    return { index, code: this.code, errmsg: this.message, ...this.extra };
+  }
+}
+
+export function badValue(message: string): CommandError {
+  return new CommandError("BadValue", message);
+}

@@ -1,0 +1,149 @@
+import { type Document, ObjectId } from "bson";
+import { Query } from "mingo";
+import { CommandError } from "../errors.js";
+import { duplicateKeyError, HashIndex, type IndexSpec } from "./indexes.js";
+import { isPlainObject, valueKey } from "./values.js";
+
+export const ID_INDEX: IndexSpec = { key: { _id: 1 }, name: "_id_" };
+
+function isIndexableScalar(value: unknown): boolean {
+  return (
+    typeof value === "string" ||
+    typeof value === "number" ||
+    typeof value === "boolean" ||
+    value instanceof Date ||
+    value instanceof ObjectId
+  );
+}
+
+/** Top-level `field: scalar` and `field: {$eq: scalar}` conditions, including those inside `$and`. */
+function equalityConditions(filter: Document, into = new Map<string, unknown>()): Map<string, unknown> {
+  for (const [field, condition] of Object.entries(filter)) {
+    if (field === "$and" && Array.isArray(condition)) {
+      for (const clause of condition) if (isPlainObject(clause)) equalityConditions(clause, into);
+    } else if (field.startsWith("$")) {
+    } else if (isIndexableScalar(condition)) {
+      into.set(field, condition);
+    } else if (isPlainObject(condition) && Object.keys(condition).length === 1 && isIndexableScalar(condition.$eq)) {
+      into.set(field, condition.$eq);
+    }
+  }
+  return into;
+}
+
+/**
+ * One collection: documents keyed by `_id`, plus hash indexes. Stored
+ * documents are never mutated in place; an update builds a new document and
+ * swaps it in, so a cursor's snapshot and a reply being serialized never see
+ * a half-applied change.
+ */
+export class Collection {
+  readonly namespace: string;
+  readonly options: Document;
+  private readonly documents = new Map<string, Document>();
+  private readonly indexes = new Map<string, HashIndex>();
+
+  constructor(namespace: string, options: Document = {}) {
+    this.namespace = namespace;
+    this.options = options;
+  }
+
+  get size(): number {
+    return this.documents.size;
+  }
+
+  all(): IterableIterator<Document> {
+    return this.documents.values();
+  }
+
+  indexSpecs(): IndexSpec[] {
+    return [ID_INDEX, ...[...this.indexes.values()].map((index) => index.spec)];
+  }
+
+  findIndex(name: string): HashIndex | undefined {
+    return this.indexes.get(name);
+  }
+
+  /** Builds the index over existing documents first, so a unique violation leaves nothing half-made. */
+  createIndex(spec: IndexSpec): void {
+    const index = new HashIndex(spec);
+    for (const [id, document] of this.documents) {
+      index.checkUnique(this.namespace, document);
+      index.add(document, id);
+    }
+    this.indexes.set(spec.name, index);
+  }
+
+  dropIndex(name: string): boolean {
+    return this.indexes.delete(name);
+  }
+
+  /** The documents a filter can match, narrowed by `_id` or an index when it has plain equalities. */
+  candidates(filter: Document): Iterable<Document> {
+    const idCondition = filter._id;
+    if (isIndexableScalar(idCondition)) return this.byIds([valueKey(idCondition)]);
+    if (isPlainObject(idCondition) && Object.keys(idCondition).length === 1) {
+      if (isIndexableScalar(idCondition.$eq)) return this.byIds([valueKey(idCondition.$eq)]);
+      if (Array.isArray(idCondition.$in) && idCondition.$in.every(isIndexableScalar)) {
+        return this.byIds(idCondition.$in.map(valueKey));
+      }
+    }
+    const equalities = equalityConditions(filter);
+    if (equalities.size === 0) return this.documents.values();
+    let best: Set<string> | undefined;
+    for (const index of this.indexes.values()) {
+      if (!index.coversAllDocuments || !index.fields.every((field) => equalities.has(field))) continue;
+      const ids = index.lookup(index.fields.map((field) => equalities.get(field)));
+      if (!best || ids.size < best.size) best = ids;
+    }
+    return best ? this.byIds([...best]) : this.documents.values();
+  }
+
+  private byIds(ids: string[]): Document[] {
+    const found: Document[] = [];
+    for (const id of new Set(ids)) {
+      const document = this.documents.get(id);
+      if (document) found.push(document);
+    }
+    return found;
+  }
+
+  /** Matching documents in natural (insertion) order. */
+  find(filter: Document): Document[] {
+    const query = new Query(filter);
+    const matches: Document[] = [];
+    for (const document of this.candidates(filter)) if (query.test(document)) matches.push(document);
+    return matches;
+  }
+
+  insert(document: Document): Document {
+    const stored = document._id === undefined ? { _id: new ObjectId(), ...document } : document;
+    if (Array.isArray(stored._id)) throw new CommandError("BadValue", "can't use an array for _id");
+    const id = valueKey(stored._id);
+    if (this.documents.has(id)) throw duplicateKeyError(this.namespace, ID_INDEX, { _id: stored._id });
+    for (const index of this.indexes.values()) index.checkUnique(this.namespace, stored);
+    this.documents.set(id, stored);
+    for (const index of this.indexes.values()) index.add(stored, id);
+    return stored;
+  }
+
+  replace(previous: Document, next: Document): void {
+    const id = valueKey(previous._id);
+    if (valueKey(next._id) !== id) {
+      throw new CommandError(
+        "ImmutableField",
+        "Performing an update on the path '_id' would modify the immutable field '_id'",
+      );
+    }
+    for (const index of this.indexes.values()) index.checkUnique(this.namespace, next, id);
+    for (const index of this.indexes.values()) index.remove(previous, id);
+    this.documents.set(id, next);
+    for (const index of this.indexes.values()) index.add(next, id);
+  }
+
+  remove(document: Document): void {
+    const id = valueKey(document._id);
+    if (!this.documents.delete(id)) return;
+    for (const index of this.indexes.values()) index.remove(document, id);
+  }
+}

@@ -1,0 +1,123 @@
+import { Binary, type Document, ObjectId } from "bson";
+
+/**
+ * mingo compares objects of one class by `toString()`. For `Binary` that is a
+ * UTF-8 decoding of the bytes, so distinct byte arrays (say, two Yjs updates)
+ * could compare equal. This subclass makes the string form exact; the BSON
+ * serializer still sees a `Binary` and writes the same bytes and subtype.
+ */
+export class ExactBinary extends Binary {
+  override toString(encoding?: "hex" | "base64" | "utf8" | "utf-8"): string {
+    if (encoding) return super.toString(encoding);
+    return `${this.sub_type}:${super.toString("base64")}`;
+  }
+}
+
+function isPlainObject(value: unknown): value is Document {
+  if (value === null || typeof value !== "object") return false;
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+}
+
+/**
+ * Replaces every `Binary` in a freshly deserialized value by an `ExactBinary`
+ * over the same bytes, in place. Everything that enters the store or a query
+ * passes through here, so comparisons are byte-exact everywhere.
+ */
+export function adoptBinaries<T>(value: T): T {
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = adoptBinaries(value[i]);
+    return value;
+  }
+  if (value instanceof Binary) {
+    if (value instanceof ExactBinary) return value;
+    return new ExactBinary(value.buffer, value.sub_type) as T;
+  }
+  if (isPlainObject(value)) {
+    const document: Document = value;
+    for (const key of Object.keys(document)) document[key] = adoptBinaries(document[key]);
+  }
+  return value;
+}
+
+/**
+ * A copy of plain objects and arrays; BSON leaves (ObjectId, Binary, Date) are
+ * shared because nothing in the store mutates them.
+ */
+export function cloneDocument<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(cloneDocument) as T;
+  if (isPlainObject(value)) {
+    const copy: Document = {};
+    for (const key of Object.keys(value)) copy[key] = cloneDocument(value[key]);
+    return copy as T;
+  }
+  return value;
+}
+
+/**
+ * A string that is equal for two values exactly when MongoDB's equality
+ * would call them equal (numbers by value, ObjectIds by bytes, documents by
+ * ordered fields). It keys `_id` look-ups and hash indexes.
+ */
+export function valueKey(value: unknown): string {
+  if (value === undefined || value === null) return "z";
+  switch (typeof value) {
+    case "number":
+      return `n${Object.is(value, -0) ? 0 : value}`;
+    case "string":
+      return `s${JSON.stringify(value)}`;
+    case "boolean":
+      return value ? "bt" : "bf";
+    case "bigint":
+      return `n${value}`;
+  }
+  if (value instanceof ObjectId) return `o${value.toHexString()}`;
+  if (value instanceof Date) return `d${value.getTime()}`;
+  if (value instanceof Binary) return `x${value.sub_type}:${Buffer.from(value.buffer).toString("base64")}`;
+  if (value instanceof RegExp) return `r${value.source}/${value.flags}`;
+  if (Array.isArray(value)) return `[${value.map(valueKey).join(",")}]`;
+  if (isPlainObject(value)) {
+    return `{${Object.keys(value)
+      .map((key) => `${JSON.stringify(key)}:${valueKey(value[key])}`)
+      .join(",")}}`;
+  }
+  const bsonType = (value as { _bsontype?: string })._bsontype ?? "unknown";
+  return `t${bsonType}:${String(value)}`;
+}
+
+/**
+ * The values a dotted path reaches in a document, descending into arrays the
+ * way a multikey index does. An empty result means the path is missing.
+ */
+export function valuesAtPath(document: unknown, path: string): unknown[] {
+  const results: unknown[] = [];
+  const walk = (current: unknown, parts: string[], index: number) => {
+    if (index === parts.length) {
+      if (Array.isArray(current)) {
+        if (current.length === 0) results.push(undefined);
+        else results.push(...current);
+      } else {
+        results.push(current);
+      }
+      return;
+    }
+    if (Array.isArray(current)) {
+      for (const element of current) walk(element, parts, index);
+      return;
+    }
+    if (!isPlainObject(current)) return;
+    const part = parts[index] as string;
+    if (!(part in current)) return;
+    walk(current[part], parts, index + 1);
+  };
+  walk(document, path.split("."), 0);
+  return results;
+}
+
+export function isOperatorObject(value: unknown): value is Document {
+  if (!isPlainObject(value)) return false;
+  const keys = Object.keys(value);
+  return keys.length > 0 && keys.every((key) => key.startsWith("$"));
+}
+
+export { isPlainObject };
