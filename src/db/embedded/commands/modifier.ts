@@ -75,11 +75,27 @@ export function applyUpdate(
   } else {
     next = cloneDocument(current);
     // The modifier is cloned per document: a multi-update must not share nested values between documents.
-    const changed = mingoUpdate(next, cloneDocument(spec.modifier), arrayFilters, undefined, { cloneMode: "none" });
+    const modifier = withoutIdNoOp(cloneDocument(spec.modifier), current._id);
+    const changed = mingoUpdate(next, modifier, arrayFilters, undefined, { cloneMode: "none" });
     if (changed.length === 0) return undefined;
   }
   if (valueKey(next._id) !== valueKey(current._id)) throw immutableId();
   return valueKey(next) === valueKey(current) ? undefined : next;
+}
+
+/**
+ * `$set: { _id: <same value> }` is allowed, as on MongoDB, and dropped from
+ * the (already cloned) modifier; any other operator on `_id` is refused.
+ */
+function withoutIdNoOp(modifier: Document, id: unknown): Document {
+  for (const [operator, fields] of Object.entries(modifier)) {
+    for (const [path, value] of Object.entries(fields as Document)) {
+      if (path !== "_id" && !path.startsWith("_id.")) continue;
+      if (operator !== "$set" || path !== "_id" || valueKey(value) !== valueKey(id)) throw immutableId();
+      delete (fields as Document)[path];
+    }
+  }
+  return modifier;
 }
 
 function immutableId(): CommandError {

@@ -23,8 +23,9 @@ function runStatements(
       if (!isPlainObject(statement)) throw new CommandError("TypeMismatch", "each write statement must be an object");
       run(statement, index);
     } catch (error) {
-      if (!(error instanceof CommandError)) throw error;
-      writeErrors.push(error.toWriteError(index));
+      // mingo reports bad operators with plain exceptions; they are this statement's error.
+      const failure = error instanceof CommandError ? error : new CommandError("BadValue", (error as Error).message);
+      writeErrors.push(failure.toWriteError(index));
       if (ordered) break;
     }
   }

@@ -1,0 +1,80 @@
+import { randomBytes } from "node:crypto";
+import { Types } from "mongoose";
+import { AppError } from "../errors.js";
+import { hashPassword, verifyPassword } from "./password.js";
+import type { UserModel, UserRecord } from "./user-model.js";
+
+export interface PublicUser {
+  id: string;
+  email: string;
+  name: string;
+  createdAt: string;
+}
+
+export interface AccountService {
+  register(input: { email: string; password: string; name: string }): Promise<PublicUser>;
+  /** UNAUTHORIZED with one message whether the email is unknown or the password wrong. */
+  login(input: { email: string; password: string }): Promise<PublicUser>;
+  findById(id: string): Promise<PublicUser | undefined>;
+  findByEmail(email: string): Promise<PublicUser | undefined>;
+  /** Display names for a set of ids, in one query. */
+  namesByIds(ids: string[]): Promise<Map<string, string>>;
+}
+
+export function toPublicUser(user: Pick<UserRecord, "_id" | "email" | "name" | "createdAt">): PublicUser {
+  return { id: user._id.toHexString(), email: user.email, name: user.name, createdAt: user.createdAt.toISOString() };
+}
+
+function isDuplicateKey(error: unknown): boolean {
+  return (error as { code?: unknown })?.code === 11000;
+}
+
+export function createAccountService(users: UserModel): AccountService {
+  // A real hash of nothing, checked when an email is unknown so that login timing does not reveal accounts.
+  let decoyHash: Promise<string> | undefined;
+  const invalidCredentials = () => new AppError("UNAUTHORIZED", "invalid email or password");
+
+  return {
+    async register({ email, password, name }) {
+      const passwordHash = await hashPassword(password);
+      try {
+        const created = await users.create({ email, name, passwordHash });
+        return toPublicUser(created);
+      } catch (error) {
+        if (isDuplicateKey(error)) throw new AppError("CONFLICT", "an account with this email already exists");
+        throw error;
+      }
+    },
+
+    async login({ email, password }) {
+      const user = await users
+        .findOne({ email: email.trim().toLowerCase() })
+        .select("+passwordHash")
+        .lean<UserRecord>();
+      if (!user) {
+        decoyHash ??= hashPassword(randomBytes(16).toString("hex"));
+        await verifyPassword(password, await decoyHash);
+        throw invalidCredentials();
+      }
+      if (!(await verifyPassword(password, user.passwordHash))) throw invalidCredentials();
+      return toPublicUser(user);
+    },
+
+    async findById(id) {
+      if (!Types.ObjectId.isValid(id)) return undefined;
+      const user = await users.findById(id).lean<UserRecord>();
+      return user ? toPublicUser(user) : undefined;
+    },
+
+    async findByEmail(email) {
+      const user = await users.findOne({ email: email.trim().toLowerCase() }).lean<UserRecord>();
+      return user ? toPublicUser(user) : undefined;
+    },
+
+    async namesByIds(ids) {
+      const valid = ids.filter((id) => Types.ObjectId.isValid(id));
+      const found = await users.find({ _id: { $in: valid } }, { name: 1 }).lean<Pick<UserRecord, "_id" | "name">[]>();
+      return new Map(found.map((user) => [user._id.toHexString(), user.name]));
+    },
+  };
+}

@@ -1,0 +1,54 @@
+import type { RequestHandler } from "express";
+import { Passport } from "passport";
+import { ExtractJwt, Strategy as JwtStrategy } from "passport-jwt";
+import { AppError } from "../errors.js";
+import type { AccountService, PublicUser } from "./accounts.js";
+import type { TokenService } from "./tokens.js";
+
+declare global {
+  namespace Express {
+    interface User extends PublicUser {}
+  }
+}
+
+/**
+ * A passport instance of this service's own (not passport's global one),
+ * with the JWT strategy pinned to the token service's algorithm and claims
+ * rules. Returns middleware that sets `req.user` or fails with UNAUTHORIZED.
+ */
+export function createRequireUser(tokens: TokenService, accounts: AccountService): RequestHandler {
+  const passport = new Passport();
+  passport.use(
+    new JwtStrategy(
+      {
+        jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+        secretOrKey: tokens.secret,
+        algorithms: tokens.verifyOptions.algorithms,
+        ignoreExpiration: false,
+      },
+      (payload: unknown, done: (error: unknown, user?: PublicUser | false) => void) => {
+        let userId: string;
+        try {
+          userId = tokens.claimsFrom(payload).userId;
+        } catch {
+          return done(null, false);
+        }
+        accounts.findById(userId).then(
+          (user) => done(null, user ?? false),
+          (error) => done(error),
+        );
+      },
+    ),
+  );
+  const authenticate = passport.initialize();
+  return (req, res, next) => {
+    authenticate(req, res, () => {
+      passport.authenticate("jwt", { session: false }, (error: unknown, user: PublicUser | false) => {
+        if (error) return next(error);
+        if (!user) return next(new AppError("UNAUTHORIZED", "missing, invalid or expired token"));
+        req.user = user;
+        next();
+      })(req, res, next);
+    });
+  };
+}

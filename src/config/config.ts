@@ -1,0 +1,106 @@
+import { z } from "zod";
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+const DURATION = /^(\d+)\s*(s|m|h|d)?$/;
+const UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86400 } as const;
+
+function durationSeconds(value: string): number | undefined {
+  const match = DURATION.exec(value.trim());
+  if (!match) return undefined;
+  const seconds = Number(match[1]) * UNIT_SECONDS[(match[2] ?? "s") as keyof typeof UNIT_SECONDS];
+  return seconds > 0 ? seconds : undefined;
+}
+
+const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+/** The environment, validated: every variable the service reads is here. */
+const environmentSchema = z.object({
+  PORT: integer(0, 65535).default(3000),
+  HOST: z.string().min(1).default("127.0.0.1"),
+  MONGODB_URI: z
+    .string()
+    .regex(/^mongodb(\+srv)?:\/\//, "must start with mongodb:// or mongodb+srv://")
+    .optional(),
+  JWT_SECRET: z
+    .string()
+    .refine((secret) => Buffer.byteLength(secret) >= 32, "must be at least 32 bytes long")
+    .optional(),
+  JWT_EXPIRES_IN: z
+    .string()
+    .default("1h")
+    .refine((value) => durationSeconds(value) !== undefined, "must be a duration such as 900, 15m, 1h or 7d"),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
+  AUTH_RATE_LIMIT_PER_MINUTE: integer(1, 1_000_000).default(30),
+  TRUST_PROXY: z.enum(["true", "false"]).default("false"),
+  CORS_ORIGINS: z.string().optional(),
+  SHUTDOWN_TIMEOUT_MS: integer(100, 600_000).default(10_000),
+});
+
+export type Environment = Record<string, string | undefined>;
+
+export interface Config {
+  http: {
+    host: string;
+    port: number;
+    /** Express `trust proxy`: true behind a reverse proxy, so rate limits see client addresses. */
+    trustProxy: boolean;
+    jsonBodyLimitBytes: number;
+    /** Browser origins allowed for CORS and WebSocket upgrades; undefined allows only the service's own. */
+    corsOrigins: string[] | undefined;
+  };
+  /** Undefined starts the embedded in-memory server. */
+  mongodbUri: string | undefined;
+  jwt: {
+    secret: string;
+    expiresInSeconds: number;
+  };
+  auth: { rateLimitPerMinute: number };
+  logLevel: (typeof LOG_LEVELS)[number];
+  shutdownTimeoutMs: number;
+}
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+
+  constructor(problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join("\n")}`);
+    this.problems = problems;
+  }
+}
+
+/**
+ * Reads the configuration from environment variables. `generateSecret` is
+ * called when JWT_SECRET is unset, so a Quick start needs no setup; the
+ * caller is told, to log a warning.
+ */
+export function loadConfig(
+  environment: Environment,
+  generateSecret: () => string,
+): { config: Config; generatedSecret: boolean } {
+  const parsed = environmentSchema.safeParse(environment);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`));
+  }
+  const env = parsed.data;
+  const corsOrigins = env.CORS_ORIGINS?.split(",")
+    .map((origin) => origin.trim())
+    .filter(Boolean);
+  const config: Config = {
+    http: {
+      host: env.HOST,
+      port: env.PORT,
+      trustProxy: env.TRUST_PROXY === "true",
+      jsonBodyLimitBytes: 100 * 1024,
+      corsOrigins: corsOrigins && corsOrigins.length > 0 ? corsOrigins : undefined,
+    },
+    mongodbUri: env.MONGODB_URI,
+    jwt: {
+      secret: env.JWT_SECRET ?? generateSecret(),
+      expiresInSeconds: durationSeconds(env.JWT_EXPIRES_IN) as number,
+    },
+    auth: { rateLimitPerMinute: env.AUTH_RATE_LIMIT_PER_MINUTE },
+    logLevel: env.LOG_LEVEL,
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+  };
+  return { config, generatedSecret: env.JWT_SECRET === undefined };
+}

@@ -1,0 +1,38 @@
+import { randomUUID } from "node:crypto";
+import express, { type Router } from "express";
+import helmet from "helmet";
+import { pinoHttp } from "pino-http";
+import type { Logger } from "../logger.js";
+import { createErrorHandler, notFoundHandler } from "./errors.js";
+
+const REQUEST_ID = /^[\w-]{1,64}$/;
+
+/** The Express application: conventions first (ids, logs, headers, body limit), then routers, then errors. */
+export function createHttpApp(options: {
+  logger: Logger;
+  trustProxy: boolean;
+  jsonBodyLimitBytes: number;
+  routers: Router[];
+}): express.Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("trust proxy", options.trustProxy);
+  app.use(
+    pinoHttp({
+      logger: options.logger,
+      genReqId: (req, res) => {
+        const given = req.headers["x-request-id"];
+        const id = typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
+        res.setHeader("x-request-id", id);
+        return id;
+      },
+      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? "error" : "info"),
+    }),
+  );
+  app.use(helmet());
+  app.use(express.json({ limit: options.jsonBodyLimitBytes, strict: true }));
+  for (const router of options.routers) app.use(router);
+  app.use(notFoundHandler);
+  app.use(createErrorHandler(options.logger));
+  return app;
+}

@@ -1,0 +1,49 @@
+import type { ErrorRequestHandler, RequestHandler } from "express";
+import { AppError, type ErrorCode } from "../errors.js";
+import type { Logger } from "../logger.js";
+
+export const HTTP_STATUS: Record<ErrorCode, number> = {
+  VALIDATION: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  TOO_LARGE: 413,
+  RATE_LIMITED: 429,
+  INTERNAL: 500,
+};
+
+/** body-parser reports its failures with a `type`; they are the client's fault, not ours. */
+function fromBodyParser(error: { type?: unknown }): AppError | undefined {
+  switch (error.type) {
+    case "entity.parse.failed":
+      return new AppError("VALIDATION", "request body is not valid JSON");
+    case "entity.too.large":
+      return new AppError("TOO_LARGE", "request body is too large");
+    case "encoding.unsupported":
+    case "charset.unsupported":
+    case "request.aborted":
+    case "request.size.invalid":
+      return new AppError("VALIDATION", "request body could not be read");
+    default:
+      return undefined;
+  }
+}
+
+export const notFoundHandler: RequestHandler = (_req, _res, next) => {
+  next(new AppError("NOT_FOUND", "no such endpoint"));
+};
+
+/** The one place errors become responses: `{ error: { code, message } }`, never a stack or driver detail. */
+export function createErrorHandler(logger: Logger): ErrorRequestHandler {
+  return (error, req, res, _next) => {
+    const known = error instanceof AppError ? error : fromBodyParser(error ?? {});
+    if (!known) (req.log ?? logger).error({ err: error }, "unhandled error in request");
+    const appError = known ?? new AppError("INTERNAL", "internal error");
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    res.status(HTTP_STATUS[appError.code]).json({ error: { code: appError.code, message: appError.message } });
+  };
+}

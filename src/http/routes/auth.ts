@@ -1,0 +1,47 @@
+import { type RequestHandler, Router } from "express";
+import { rateLimit } from "express-rate-limit";
+import { z } from "zod";
+import type { AccountService } from "../../auth/accounts.js";
+import type { TokenService } from "../../auth/tokens.js";
+import { AppError } from "../../errors.js";
+import { parseInput } from "../validate.js";
+
+const email = z.string().trim().toLowerCase().max(254).pipe(z.email());
+const password = z.string().min(8).max(256);
+const registerBody = z.object({ email, password, name: z.string().trim().min(1).max(100) });
+const loginBody = z.object({ email, password: z.string().min(1).max(256) });
+
+export function createAuthRouter(deps: {
+  accounts: AccountService;
+  tokens: TokenService;
+  rateLimitPerMinute: number;
+  requireUser: RequestHandler;
+}): Router {
+  const { accounts, tokens } = deps;
+  const router = Router();
+  const limiter = rateLimit({
+    windowMs: 60_000,
+    limit: deps.rateLimitPerMinute,
+    standardHeaders: "draft-8",
+    legacyHeaders: false,
+    // Clients control X-Forwarded-For; complaining about it in logs would let them spam ours.
+    validate: { xForwardedForHeader: false },
+    handler: (_req, _res, next) => next(new AppError("RATE_LIMITED", "too many requests, try again later")),
+  });
+  router.use("/api/auth", limiter);
+
+  router.post("/api/auth/register", async (req, res) => {
+    const user = await accounts.register(parseInput(registerBody, req.body));
+    res.status(201).json({ token: tokens.issue(user.id), user });
+  });
+
+  router.post("/api/auth/login", async (req, res) => {
+    const user = await accounts.login(parseInput(loginBody, req.body));
+    res.json({ token: tokens.issue(user.id), user });
+  });
+
+  router.get("/api/me", deps.requireUser, (req, res) => {
+    res.json({ user: req.user });
+  });
+  return router;
+}

@@ -1,0 +1,57 @@
+import { randomBytes } from "node:crypto";
+import { ConfigError, loadConfig } from "./config/config.js";
+import { createLogger } from "./logger.js";
+import { createService } from "./service.js";
+
+/** The only module that reads process.env and calls process.exit. */
+async function main(): Promise<void> {
+  let loaded: ReturnType<typeof loadConfig>;
+  try {
+    loaded = loadConfig(process.env, () => randomBytes(48).toString("base64url"));
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const { config, generatedSecret } = loaded;
+  const logger = createLogger(config.logLevel);
+  if (generatedSecret) {
+    logger.warn("JWT_SECRET is not set: generated a random secret for this run; tokens stop working on restart");
+  }
+  process.on("unhandledRejection", (reason) => logger.error({ err: reason }, "unhandled promise rejection"));
+
+  const service = await createService(config, logger);
+  const url = await service.listen();
+  logger.info({ url }, `listening on ${url}`);
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "shutting down");
+    const timer = setTimeout(() => {
+      logger.error({ timeoutMs: config.shutdownTimeoutMs }, "shutdown timed out; exiting");
+      process.exit(1);
+    }, config.shutdownTimeoutMs);
+    timer.unref();
+    service.close().then(
+      () => {
+        logger.info("stopped");
+        process.exit(0);
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, "error while shutting down");
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

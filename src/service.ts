@@ -1,0 +1,78 @@
+import { type Server as HttpServer, createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createAccountService } from "./auth/accounts.js";
+import { createRequireUser } from "./auth/passport.js";
+import { createTokenService } from "./auth/tokens.js";
+import { defineUserModel } from "./auth/user-model.js";
+import type { Config } from "./config/config.js";
+import { type Database, connectDatabase } from "./db/connection.js";
+import { createHttpApp } from "./http/app.js";
+import { createAuthRouter } from "./http/routes/auth.js";
+import { createHealthRouter } from "./http/routes/health.js";
+import type { Logger } from "./logger.js";
+
+export interface Service {
+  readonly config: Config;
+  readonly httpServer: HttpServer;
+  readonly database: Database;
+  /** Starts listening; resolves with the base URL (the real port when config says 0). */
+  listen(): Promise<string>;
+  /** Stops accepting, closes sockets and the database. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/**
+ * The composition root: everything the service is made of is built here from
+ * `config`, and nothing lives at module level, so tests run many isolated
+ * services in one process.
+ */
+export async function createService(config: Config, logger: Logger): Promise<Service> {
+  const database = await connectDatabase(config.mongodbUri, logger);
+  const users = defineUserModel(database.connection);
+  await users.init();
+
+  const tokens = createTokenService(config.jwt.secret, config.jwt.expiresInSeconds);
+  const accounts = createAccountService(users);
+  const requireUser = createRequireUser(tokens, accounts);
+
+  const app = createHttpApp({
+    logger,
+    trustProxy: config.http.trustProxy,
+    jsonBodyLimitBytes: config.http.jsonBodyLimitBytes,
+    routers: [
+      createHealthRouter(database),
+      createAuthRouter({ accounts, tokens, requireUser, rateLimitPerMinute: config.auth.rateLimitPerMinute }),
+    ],
+  });
+  const httpServer = createServer(app);
+
+  let closing: Promise<void> | undefined;
+  return {
+    config,
+    httpServer,
+    database,
+    async listen() {
+      await new Promise<void>((resolve, reject) => {
+        httpServer.once("error", reject);
+        httpServer.listen(config.http.port, config.http.host, () => {
+          httpServer.off("error", reject);
+          resolve();
+        });
+      });
+      const { port } = httpServer.address() as AddressInfo;
+      const host = config.http.host.includes(":") ? `[${config.http.host}]` : config.http.host;
+      return `http://${host}:${port}`;
+    },
+    close() {
+      closing ??= (async () => {
+        await new Promise<void>((resolve) => {
+          if (!httpServer.listening) return resolve();
+          httpServer.close(() => resolve());
+          httpServer.closeIdleConnections();
+        });
+        await database.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,43 @@
+import { randomBytes } from "node:crypto";
+import { type Config, loadConfig } from "../../src/config/config.js";
+import { createLogger } from "../../src/logger.js";
+import { type Service, createService } from "../../src/service.js";
+import { type TestMongo, startTestMongo } from "./mongo.js";
+
+export interface TestService {
+  service: Service;
+  url: string;
+  mongo: TestMongo;
+  close(): Promise<void>;
+}
+
+export type ConfigOverrides = (config: Config) => void;
+
+/** The real composition root on port 0, on its own database, configured through `loadConfig` like `main`. */
+export async function startService(environment: Record<string, string> = {}, adjust?: ConfigOverrides): Promise<TestService> {
+  const mongo = await startTestMongo();
+  const { config } = loadConfig(
+    {
+      PORT: "0",
+      HOST: "127.0.0.1",
+      JWT_SECRET: randomBytes(32).toString("hex"),
+      AUTH_RATE_LIMIT_PER_MINUTE: "100000",
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
+      MONGODB_URI: mongo.databaseUri,
+      ...environment,
+    },
+    () => randomBytes(32).toString("hex"),
+  );
+  adjust?.(config);
+  const service = await createService(config, createLogger(config.logLevel));
+  const url = await service.listen();
+  return {
+    service,
+    url,
+    mongo,
+    async close() {
+      await service.close();
+      await mongo.stop();
+    },
+  };
+}
