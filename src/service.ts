@@ -1,11 +1,11 @@
-import { type Server as HttpServer, createServer } from "node:http";
+import { createServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createAccountService } from "./auth/accounts.js";
 import { createRequireUser } from "./auth/passport.js";
 import { createTokenService } from "./auth/tokens.js";
 import { defineUserModel } from "./auth/user-model.js";
 import type { Config } from "./config/config.js";
-import { type Database, connectDatabase } from "./db/connection.js";
+import { connectDatabase, type Database } from "./db/connection.js";
 import { createHttpApp } from "./http/app.js";
 import { createAuthRouter } from "./http/routes/auth.js";
 import { createHealthRouter } from "./http/routes/health.js";

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { Binary, type Db, Decimal128, MongoClient, ObjectId } from "mongodb";
 import mongoose from "mongoose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type TestMongo, startTestMongo } from "../helpers/mongo.js";
+import { startTestMongo, type TestMongo } from "../helpers/mongo.js";
 
 let mongo: TestMongo;
 let client: MongoClient;
@@ -25,7 +25,11 @@ describe("embedded database: BSON values round-trip unchanged", () => {
     const first = new Binary(Buffer.from([0xff, 0xfe, 0x00, 0x01]));
     const second = new Binary(Buffer.from([0xfe, 0xff, 0x00, 0x01]));
     const random = new Binary(randomBytes(4096));
-    await blobs.insertMany([{ _id: 1 as never, data: first }, { _id: 2 as never, data: second }, { _id: 3 as never, data: random }]);
+    await blobs.insertMany([
+      { _id: 1 as never, data: first },
+      { _id: 2 as never, data: second },
+      { _id: 3 as never, data: random },
+    ]);
     const matches = await blobs.find({ data: first }).toArray();
     expect(matches.map((doc) => doc._id)).toEqual([1]);
     const stored = await blobs.findOne({ _id: 3 as never });
@@ -43,7 +47,12 @@ describe("embedded database: BSON values round-trip unchanged", () => {
       when: new Date("2024-01-02T03:04:05.678Z"),
       ref: new ObjectId(),
       price: Decimal128.fromString("12.34"),
-      nested: { deeper: [[1, 2], [3, [4, { five: 5 }]]] },
+      nested: {
+        deeper: [
+          [1, 2],
+          [3, [4, { five: 5 }]],
+        ],
+      },
       flag: false,
       nothing: null,
     };
@@ -68,13 +77,16 @@ describe("embedded database: BSON values round-trip unchanged", () => {
   it("round-trips Buffers and ObjectIds through mongoose", async () => {
     const connection = await mongoose.createConnection(mongo.databaseUri).asPromise();
     try {
-      const Blob = connection.model("Blob", new mongoose.Schema({ owner: mongoose.Schema.Types.ObjectId, bytes: Buffer }));
+      const Blob = connection.model(
+        "Blob",
+        new mongoose.Schema({ owner: mongoose.Schema.Types.ObjectId, bytes: Buffer }),
+      );
       const bytes = randomBytes(1024);
       const owner = new mongoose.Types.ObjectId();
       const created = await Blob.create({ owner, bytes });
       const found = await Blob.findById(created._id).lean();
       expect(found?.owner?.equals(owner)).toBe(true);
-      expect(Buffer.from((found?.bytes as unknown as Binary).buffer).equals(bytes)).toBe(true);
+      expect(Buffer.from((found!.bytes as unknown as Binary).buffer).equals(bytes)).toBe(true);
     } finally {
       await connection.close();
     }

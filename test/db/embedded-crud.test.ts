@@ -1,6 +1,6 @@
 import { type Collection, type Db, MongoClient, ObjectId } from "mongodb";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type TestMongo, startTestMongo } from "../helpers/mongo.js";
+import { startTestMongo, type TestMongo } from "../helpers/mongo.js";
 
 let mongo: TestMongo;
 let client: MongoClient;
@@ -46,9 +46,9 @@ describe("embedded database: reads and writes through the official driver", () =
     expect(opened.cursor.firstBatch).toHaveLength(10);
     const killed = await db.command({ killCursors: items.collectionName, cursors: [opened.cursor.id] });
     expect(killed.cursorsKilled.map(String)).toEqual([String(opened.cursor.id)]);
-    await expect(
-      db.command({ getMore: opened.cursor.id, collection: items.collectionName }),
-    ).rejects.toMatchObject({ code: 43 });
+    await expect(db.command({ getMore: opened.cursor.id, collection: items.collectionName })).rejects.toMatchObject({
+      code: 43,
+    });
 
     const limited = await items.find({}).sort({ n: 1 }).limit(150).batchSize(40).toArray();
     expect(limited).toHaveLength(150);
@@ -56,9 +56,9 @@ describe("embedded database: reads and writes through the official driver", () =
   });
 
   it("rejects getMore on a cursor that does not exist", async () => {
-    await expect(
-      db.command({ getMore: 123456789n as never, collection: items.collectionName }),
-    ).rejects.toMatchObject({ code: 43 });
+    await expect(db.command({ getMore: 123456789n as never, collection: items.collectionName })).rejects.toMatchObject({
+      code: 43,
+    });
   });
 
   it("counts, estimates and lists distinct values", async () => {

@@ -1,6 +1,6 @@
 import { type Db, MongoClient, ObjectId } from "mongodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type TestMongo, startTestMongo } from "../helpers/mongo.js";
+import { startTestMongo, type TestMongo } from "../helpers/mongo.js";
 
 let mongo: TestMongo;
 let client: MongoClient;

@@ -1,6 +1,6 @@
 import { type Collection, type Db, MongoBulkWriteError, MongoClient, ObjectId } from "mongodb";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type TestMongo, startTestMongo } from "../helpers/mongo.js";
+import { startTestMongo, type TestMongo } from "../helpers/mongo.js";
 
 let mongo: TestMongo;
 let client: MongoClient;
@@ -55,7 +55,11 @@ describe("embedded database: indexes", () => {
     await items.insertOne({ project: 1, user: "b" });
     await items.insertOne({ project: 2, user: "a" });
     const error = await items.insertOne({ project: 1, user: "a" }).catch((caught) => caught);
-    expect(error).toMatchObject({ code: 11000, keyPattern: { project: 1, user: 1 }, keyValue: { project: 1, user: "a" } });
+    expect(error).toMatchObject({
+      code: 11000,
+      keyPattern: { project: 1, user: 1 },
+      keyValue: { project: 1, user: "a" },
+    });
   });
 
   it("lets sparse and partial unique indexes skip documents they do not cover", async () => {
@@ -66,7 +70,11 @@ describe("embedded database: indexes", () => {
 
     const partial = db.collection(`partial_${new ObjectId().toHexString()}`);
     await partial.createIndex({ slug: 1 }, { unique: true, partialFilterExpression: { live: true } });
-    await partial.insertMany([{ slug: "s", live: false }, { slug: "s", live: false }, { slug: "s", live: true }]);
+    await partial.insertMany([
+      { slug: "s", live: false },
+      { slug: "s", live: false },
+      { slug: "s", live: true },
+    ]);
     await expect(partial.insertOne({ slug: "s", live: true })).rejects.toMatchObject({ code: 11000 });
   });
 
@@ -77,7 +85,9 @@ describe("embedded database: indexes", () => {
     expect(ordered.insertedCount).toBe(1);
     expect(await items.countDocuments()).toBe(1);
 
-    const unordered = await items.insertMany([{ k: 3 }, { k: 1 }, { k: 4 }], { ordered: false }).catch((caught) => caught);
+    const unordered = await items
+      .insertMany([{ k: 3 }, { k: 1 }, { k: 4 }], { ordered: false })
+      .catch((caught) => caught);
     expect(unordered).toBeInstanceOf(MongoBulkWriteError);
     expect(unordered.insertedCount).toBe(2);
     expect(unordered.writeErrors).toHaveLength(1);
@@ -95,7 +105,10 @@ describe("embedded database: indexes", () => {
 
   it("rejects a duplicate _id", async () => {
     await items.insertOne({ _id: "one" as never });
-    await expect(items.insertOne({ _id: "one" as never })).rejects.toMatchObject({ code: 11000, keyPattern: { _id: 1 } });
+    await expect(items.insertOne({ _id: "one" as never })).rejects.toMatchObject({
+      code: 11000,
+      keyPattern: { _id: 1 },
+    });
   });
 
   it("refuses to build a unique index over duplicates", async () => {

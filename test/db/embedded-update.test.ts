@@ -1,6 +1,6 @@
 import { type Collection, type Db, MongoClient, ObjectId } from "mongodb";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type TestMongo, startTestMongo } from "../helpers/mongo.js";
+import { startTestMongo, type TestMongo } from "../helpers/mongo.js";
 
 let mongo: TestMongo;
 let client: MongoClient;
@@ -22,7 +22,11 @@ beforeEach(async () => {
 
 describe("embedded database: updates, upserts and findAndModify", () => {
   it("updates one or many with operators and reports matched and modified counts", async () => {
-    await items.insertMany([{ k: 1, n: 0 }, { k: 1, n: 0 }, { k: 2, n: 0 }]);
+    await items.insertMany([
+      { k: 1, n: 0 },
+      { k: 1, n: 0 },
+      { k: 2, n: 0 },
+    ]);
     const one = await items.updateOne({ k: 1 }, { $inc: { n: 1 } });
     expect(one).toMatchObject({ matchedCount: 1, modifiedCount: 1 });
     const many = await items.updateMany({ k: 1 }, { $set: { flag: true } });
@@ -53,7 +57,11 @@ describe("embedded database: updates, upserts and findAndModify", () => {
 
   it("applies arrayFilters", async () => {
     const { insertedId } = await items.insertOne({ grades: [{ v: 50 }, { v: 95 }, { v: 99 }] });
-    await items.updateOne({ _id: insertedId }, { $set: { "grades.$[g].top": true } }, { arrayFilters: [{ "g.v": { $gte: 95 } }] });
+    await items.updateOne(
+      { _id: insertedId },
+      { $set: { "grades.$[g].top": true } },
+      { arrayFilters: [{ "g.v": { $gte: 95 } }] },
+    );
     const stored = await items.findOne({ _id: insertedId });
     expect(stored?.grades).toEqual([{ v: 50 }, { v: 95, top: true }, { v: 99, top: true }]);
   });
@@ -62,14 +70,23 @@ describe("embedded database: updates, upserts and findAndModify", () => {
     const { insertedId } = await items.insertOne({ a: 1, b: 2 });
     await items.replaceOne({ _id: insertedId }, { c: 3 });
     expect(await items.findOne({ _id: insertedId })).toEqual({ _id: insertedId, c: 3 });
-    await expect(items.updateOne({ _id: insertedId }, { $set: { _id: new ObjectId() } })).rejects.toMatchObject({ code: 66 });
+    await expect(items.updateOne({ _id: insertedId }, { $set: { _id: new ObjectId() } })).rejects.toMatchObject({
+      code: 66,
+    });
     const upserted = await items.replaceOne({ _id: "fixed" as never }, { d: 4 }, { upsert: true });
     expect(upserted.upsertedId).toBe("fixed");
   });
 
   it("findOneAndUpdate returns the document before or after, with projection and sort", async () => {
-    await items.insertMany([{ k: "x", n: 1 }, { k: "x", n: 2 }]);
-    const before = await items.findOneAndUpdate({ k: "x" }, { $inc: { n: 10 } }, { sort: { n: -1 }, returnDocument: "before" });
+    await items.insertMany([
+      { k: "x", n: 1 },
+      { k: "x", n: 2 },
+    ]);
+    const before = await items.findOneAndUpdate(
+      { k: "x" },
+      { $inc: { n: 10 } },
+      { sort: { n: -1 }, returnDocument: "before" },
+    );
     expect(before).toMatchObject({ n: 2 });
     const after = await items.findOneAndUpdate(
       { k: "x" },
@@ -98,6 +115,8 @@ describe("embedded database: updates, upserts and findAndModify", () => {
 
   it("reports a bad update operator as an error reply", async () => {
     await items.insertOne({ a: 1 });
-    await expect(items.updateOne({}, { $frobnicate: { a: 1 } } as never)).rejects.toMatchObject({ name: "MongoServerError" });
+    await expect(items.updateOne({}, { $frobnicate: { a: 1 } } as never)).rejects.toMatchObject({
+      name: "MongoServerError",
+    });
   });
 });

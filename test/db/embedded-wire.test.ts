@@ -1,7 +1,7 @@
-import { type Socket, connect } from "node:net";
+import { connect, type Socket } from "node:net";
 import { type Db, Long, MongoClient } from "mongodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type TestMongo, startTestMongo } from "../helpers/mongo.js";
+import { startTestMongo, type TestMongo } from "../helpers/mongo.js";
 
 let mongo: TestMongo;
 let client: MongoClient;
@@ -68,7 +68,13 @@ describe("embedded database: wire protocol", () => {
 
   it("refuses transaction numbers as a standalone does", async () => {
     await expect(
-      db.command({ insert: "txn", documents: [{ a: 1 }], txnNumber: Long.fromNumber(1), autocommit: false, startTransaction: true }),
+      db.command({
+        insert: "txn",
+        documents: [{ a: 1 }],
+        txnNumber: Long.fromNumber(1),
+        autocommit: false,
+        startTransaction: true,
+      }),
     ).rejects.toMatchObject({ code: 20 });
   });
 

@@ -40,5 +40,9 @@ export async function registerUser(base: string, name = "User") {
     body: { email, password: "correct horse battery", name },
   });
   if (response.status !== 201) throw new Error(`register failed: ${response.status} ${JSON.stringify(response.body)}`);
-  return { token: response.body.token as string, user: response.body.user as { id: string; email: string; name: string }, email };
+  return {
+    token: response.body.token as string,
+    user: response.body.user as { id: string; email: string; name: string },
+    email,
+  };
 }

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { type Config, loadConfig } from "../../src/config/config.js";
 import { createLogger } from "../../src/logger.js";
-import { type Service, createService } from "../../src/service.js";
-import { type TestMongo, startTestMongo } from "./mongo.js";
+import { createService, type Service } from "../../src/service.js";
+import { startTestMongo, type TestMongo } from "./mongo.js";
 
 export interface TestService {
   service: Service;
@@ -14,7 +14,10 @@ export interface TestService {
 export type ConfigOverrides = (config: Config) => void;
 
 /** The real composition root on port 0, on its own database, configured through `loadConfig` like `main`. */
-export async function startService(environment: Record<string, string> = {}, adjust?: ConfigOverrides): Promise<TestService> {
+export async function startService(
+  environment: Record<string, string> = {},
+  adjust?: ConfigOverrides,
+): Promise<TestService> {
   const mongo = await startTestMongo();
   const { config } = loadConfig(
     {

@@ -1,0 +1,74 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
+import { createInterface } from "node:readline";
+import { describe, expect, it } from "vitest";
+import { registerUser, request } from "./helpers/http.js";
+import { startService } from "./helpers/service.js";
+
+/** Starts `src/main.ts` as its own process and resolves with the URL it logs. */
+async function startProcess(
+  environment: Record<string, string>,
+): Promise<{ child: ChildProcess; url: string; lines: string[] }> {
+  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+    env: { ...process.env, PORT: "0", LOG_LEVEL: "info", ...environment },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const lines: string[] = [];
+  const url = await new Promise<string>((resolve, reject) => {
+    child.once("exit", (code) => reject(new Error(`exited early with ${code}: ${lines.join("\n")}`)));
+    createInterface({ input: child.stdout as NodeJS.ReadableStream }).on("line", (line) => {
+      lines.push(line);
+      const match = /listening on (http:\/\/\S+)"/.exec(line);
+      if (match) resolve(match[1] as string);
+    });
+    createInterface({ input: child.stderr as NodeJS.ReadableStream }).on("line", (line) => lines.push(line));
+  });
+  return { child, url, lines };
+}
+
+describe("service lifecycle", () => {
+  it("runs isolated instances side by side in one process", async () => {
+    const first = await startService();
+    const second = await startService();
+    try {
+      const account = await registerUser(first.url, "Solo");
+      expect((await request(first.url, "GET", "/api/me", { token: account.token })).status).toBe(200);
+      const elsewhere = await request(second.url, "POST", "/api/auth/login", {
+        body: { email: account.email, password: "correct horse battery" },
+      });
+      expect(elsewhere.status).toBe(401);
+    } finally {
+      await first.close();
+      await second.close();
+    }
+    await first.close(); // closing twice is harmless
+  });
+
+  it("starts with no configuration, warns about the generated secret, and exits 0 on SIGTERM", async () => {
+    const { child, url, lines } = await startProcess({});
+    expect(lines.join("\n")).toContain("JWT_SECRET is not set");
+    expect(lines.join("\n")).toContain("embedded in-memory database");
+    expect((await request(url, "GET", "/readyz")).status).toBe(200);
+    const account = await registerUser(url, "Proc");
+    expect(lines.join("\n")).not.toContain(account.token);
+    expect(lines.join("\n")).not.toContain("correct horse battery");
+    child.kill("SIGTERM");
+    const [code] = await once(child, "exit");
+    expect(code).toBe(0);
+  });
+
+  it("refuses to start with a short JWT_SECRET, saying why", async () => {
+    const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+      env: { ...process.env, PORT: "0", JWT_SECRET: "too-short" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    child.stderr?.on("data", (chunk) => {
+      stderr += chunk;
+    });
+    const [code] = await once(child, "exit");
+    expect(code).toBe(1);
+    expect(stderr).toContain("JWT_SECRET");
+    expect(stderr).toContain("at least 32 bytes");
+  });
+});
