@@ -20,7 +20,9 @@ async function timed(label: string, count: number, run: (i: number) => Promise<u
   for (let i = 0; i < count; i++) await run(i);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const perSecond = count / seconds;
-  process.stdout.write(`${label.padEnd(34)} ${count.toString().padStart(7)} ops  ${perSecond.toFixed(0).padStart(8)} ops/s\n`);
+  process.stdout.write(
+    `${label.padEnd(34)} ${count.toString().padStart(7)} ops  ${perSecond.toFixed(0).padStart(8)} ops/s\n`,
+  );
   return perSecond;
 }
 
@@ -36,7 +38,9 @@ await timed("insertOne", documentCount, async (i) => {
   const { insertedId } = await collection.insertOne({ email: `user${i}@example.test`, plain: `p${i}`, n: i });
   ids.push(insertedId);
 });
-const byId = await timed("findOne by _id", findCount, (i) => collection.findOne({ _id: ids[(i * 7919) % documentCount] as never }));
+const byId = await timed("findOne by _id", findCount, (i) =>
+  collection.findOne({ _id: ids[(i * 7919) % documentCount] as never }),
+);
 const byIndex = await timed("findOne by unique index", findCount, (i) =>
   collection.findOne({ email: `user${(i * 7919) % documentCount}@example.test` }),
 );

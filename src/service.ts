@@ -9,12 +9,19 @@ import { connectDatabase, type Database } from "./db/connection.js";
 import { createHttpApp } from "./http/app.js";
 import { createAuthRouter } from "./http/routes/auth.js";
 import { createHealthRouter } from "./http/routes/health.js";
+import { createProjectsRouter } from "./http/routes/projects.js";
 import type { Logger } from "./logger.js";
+import { createAccessPolicy } from "./projects/access.js";
+import { ProjectEvents } from "./projects/events.js";
+import { defineProjectModel } from "./projects/project-model.js";
+import { ProjectService } from "./projects/project-service.js";
 
 export interface Service {
   readonly config: Config;
   readonly httpServer: HttpServer;
   readonly database: Database;
+  /** Project and membership changes, for in-process listeners. */
+  readonly events: ProjectEvents;
   /** Starts listening; resolves with the base URL (the real port when config says 0). */
   listen(): Promise<string>;
   /** Stops accepting, closes sockets and the database. Safe to call twice. */
@@ -29,11 +36,17 @@ export interface Service {
 export async function createService(config: Config, logger: Logger): Promise<Service> {
   const database = await connectDatabase(config.mongodbUri, logger);
   const users = defineUserModel(database.connection);
-  await users.init();
+  const projectModel = defineProjectModel(database.connection);
+  await Promise.all([users.init(), projectModel.init()]);
 
   const tokens = createTokenService(config.jwt.secret, config.jwt.expiresInSeconds);
   const accounts = createAccountService(users);
   const requireUser = createRequireUser(tokens, accounts);
+  const events = new ProjectEvents((error, event) =>
+    logger.error({ err: error, event: event.type, projectId: event.projectId }, "project event listener failed"),
+  );
+  const policy = createAccessPolicy(projectModel);
+  const projects = new ProjectService(projectModel, policy, accounts, events);
 
   const app = createHttpApp({
     logger,
@@ -42,6 +55,7 @@ export async function createService(config: Config, logger: Logger): Promise<Ser
     routers: [
       createHealthRouter(database),
       createAuthRouter({ accounts, tokens, requireUser, rateLimitPerMinute: config.auth.rateLimitPerMinute }),
+      createProjectsRouter({ projects, requireUser }),
     ],
   });
   const httpServer = createServer(app);
@@ -51,6 +65,7 @@ export async function createService(config: Config, logger: Logger): Promise<Ser
     config,
     httpServer,
     database,
+    events,
     async listen() {
       await new Promise<void>((resolve, reject) => {
         httpServer.once("error", reject);
