@@ -12,6 +12,10 @@ export const ERROR_CODES = [
   "RATE_LIMITED",
   "TOO_LARGE",
   "INTERNAL",
+  // The document channel's own refusals.
+  "READ_ONLY",
+  "NOT_OPEN",
+  "INVALID_UPDATE",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -9,12 +9,14 @@ import { connectDatabase, type Database } from "./db/connection.js";
 import { createHttpApp } from "./http/app.js";
 import { createAuthRouter } from "./http/routes/auth.js";
 import { createHealthRouter } from "./http/routes/health.js";
+import { createPresenceRouter } from "./http/routes/presence.js";
 import { createProjectsRouter } from "./http/routes/projects.js";
 import type { Logger } from "./logger.js";
 import { createAccessPolicy } from "./projects/access.js";
 import { ProjectEvents } from "./projects/events.js";
 import { defineProjectModel } from "./projects/project-model.js";
 import { ProjectService } from "./projects/project-service.js";
+import { createRealtime, type Realtime } from "./realtime/socket-server.js";
 
 export interface Service {
   readonly config: Config;
@@ -48,6 +50,8 @@ export async function createService(config: Config, logger: Logger): Promise<Ser
   const policy = createAccessPolicy(projectModel);
   const projects = new ProjectService(projectModel, policy, accounts, events);
 
+  // The HTTP app needs the realtime presence, and Socket.IO needs the HTTP server: late-bound through this getter.
+  let realtime: Realtime | undefined;
   const app = createHttpApp({
     logger,
     trustProxy: config.http.trustProxy,
@@ -56,9 +60,19 @@ export async function createService(config: Config, logger: Logger): Promise<Ser
       createHealthRouter(database),
       createAuthRouter({ accounts, tokens, requireUser, rateLimitPerMinute: config.auth.rateLimitPerMinute }),
       createProjectsRouter({ projects, requireUser }),
+      createPresenceRouter({
+        policy,
+        requireUser,
+        online: (projectId) => (realtime as Realtime).presence.online(projectId),
+      }),
     ],
   });
   const httpServer = createServer(app);
+  realtime = createRealtime(
+    httpServer,
+    { corsOrigins: config.http.corsOrigins, maxMessageBytes: config.realtime.maxMessageBytes },
+    { tokens, accounts, policy, events, logger },
+  );
 
   let closing: Promise<void> | undefined;
   return {
@@ -80,11 +94,10 @@ export async function createService(config: Config, logger: Logger): Promise<Ser
     },
     close() {
       closing ??= (async () => {
-        await new Promise<void>((resolve) => {
-          if (!httpServer.listening) return resolve();
-          httpServer.close(() => resolve());
-          httpServer.closeIdleConnections();
-        });
+        // Socket.IO disconnects every socket and closes the HTTP server; idle keep-alive connections go too.
+        const realtimeClosed = (realtime as Realtime).close();
+        httpServer.closeIdleConnections();
+        await realtimeClosed;
         await database.close();
       })();
       return closing;

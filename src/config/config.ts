@@ -34,6 +34,7 @@ const environmentSchema = z.object({
   TRUST_PROXY: z.enum(["true", "false"]).default("false"),
   CORS_ORIGINS: z.string().optional(),
   SHUTDOWN_TIMEOUT_MS: integer(100, 600_000).default(10_000),
+  MAX_UPDATE_BYTES: integer(1024, 64 * 1024 * 1024).default(2 * 1024 * 1024),
 });
 
 export type Environment = Record<string, string | undefined>;
@@ -55,6 +56,14 @@ export interface Config {
     expiresInSeconds: number;
   };
   auth: { rateLimitPerMinute: number };
+  realtime: {
+    /** Largest Socket.IO message accepted; a client that sends more is disconnected by Socket.IO. */
+    maxMessageBytes: number;
+  };
+  collab: {
+    /** Largest Yjs update (or sync message) accepted; larger ones are refused with TOO_LARGE. */
+    maxUpdateBytes: number;
+  };
   logLevel: (typeof LOG_LEVELS)[number];
   shutdownTimeoutMs: number;
 }
@@ -99,6 +108,9 @@ export function loadConfig(
       expiresInSeconds: durationSeconds(env.JWT_EXPIRES_IN) as number,
     },
     auth: { rateLimitPerMinute: env.AUTH_RATE_LIMIT_PER_MINUTE },
+    // Room for the envelope, and for an oversized update to arrive whole and be refused with a clear error.
+    realtime: { maxMessageBytes: env.MAX_UPDATE_BYTES * 2 + 64 * 1024 },
+    collab: { maxUpdateBytes: env.MAX_UPDATE_BYTES },
     logLevel: env.LOG_LEVEL,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
   };

@@ -11,6 +11,9 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   TOO_LARGE: 413,
   RATE_LIMITED: 429,
   INTERNAL: 500,
+  READ_ONLY: 403,
+  NOT_OPEN: 409,
+  INVALID_UPDATE: 400,
 };
 
 /** body-parser reports its failures with a `type`; they are the client's fault, not ours. */

@@ -18,44 +18,47 @@ const listQuery = z.object({
 export function createProjectsRouter(deps: { projects: ProjectService; requireUser: RequestHandler }): Router {
   const { projects } = deps;
   const router = Router();
-  router.use("/api/projects", deps.requireUser);
+  const auth = deps.requireUser;
   const userId = (req: { user?: { id: string } }) => req.user?.id as string;
+  const pathParam = (req: { params: Record<string, unknown> }, name: string) => String(req.params[name]);
 
-  router.post("/api/projects", async (req, res) => {
+  router.post("/api/projects", auth, async (req, res) => {
     const { name } = parseInput(nameBody, req.body);
     res.status(201).json({ project: await projects.create(userId(req), name) });
   });
 
-  router.get("/api/projects", async (req, res) => {
+  router.get("/api/projects", auth, async (req, res) => {
     res.json(await projects.list(userId(req), parseInput(listQuery, req.query)));
   });
 
-  router.get("/api/projects/:id", async (req, res) => {
-    res.json({ project: await projects.get(userId(req), req.params.id) });
+  router.get("/api/projects/:id", auth, async (req, res) => {
+    res.json({ project: await projects.get(userId(req), pathParam(req, "id")) });
   });
 
-  router.patch("/api/projects/:id", async (req, res) => {
+  router.patch("/api/projects/:id", auth, async (req, res) => {
     const { name } = parseInput(nameBody, req.body);
-    res.json({ project: await projects.rename(userId(req), req.params.id, name) });
+    res.json({ project: await projects.rename(userId(req), pathParam(req, "id"), name) });
   });
 
-  router.delete("/api/projects/:id", async (req, res) => {
-    await projects.delete(userId(req), req.params.id);
+  router.delete("/api/projects/:id", auth, async (req, res) => {
+    await projects.delete(userId(req), pathParam(req, "id"));
     res.status(204).end();
   });
 
-  router.post("/api/projects/:id/members", async (req, res) => {
+  router.post("/api/projects/:id/members", auth, async (req, res) => {
     const { email, role: memberRole } = parseInput(addMemberBody, req.body);
-    res.status(201).json({ member: await projects.addMember(userId(req), req.params.id, email, memberRole) });
+    res.status(201).json({ member: await projects.addMember(userId(req), pathParam(req, "id"), email, memberRole) });
   });
 
-  router.patch("/api/projects/:id/members/:userId", async (req, res) => {
+  router.patch("/api/projects/:id/members/:userId", auth, async (req, res) => {
     const { role: memberRole } = parseInput(roleBody, req.body);
-    res.json({ member: await projects.changeRole(userId(req), req.params.id, req.params.userId, memberRole) });
+    res.json({
+      member: await projects.changeRole(userId(req), pathParam(req, "id"), pathParam(req, "userId"), memberRole),
+    });
   });
 
-  router.delete("/api/projects/:id/members/:userId", async (req, res) => {
-    await projects.removeMember(userId(req), req.params.id, req.params.userId);
+  router.delete("/api/projects/:id/members/:userId", auth, async (req, res) => {
+    await projects.removeMember(userId(req), pathParam(req, "id"), pathParam(req, "userId"));
     res.status(204).end();
   });
   return router;

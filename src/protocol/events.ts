@@ -1,0 +1,92 @@
+/**
+ * The realtime wire contract: namespaces, event names and payload types,
+ * shared by the server and the client provider. docs/PROTOCOL.md describes
+ * the same contract for clients written in other languages.
+ */
+import type { ErrorCode } from "../errors.js";
+import type { Role } from "../projects/roles.js";
+
+export type { ErrorCode, Role };
+
+export const PROJECTS_NAMESPACE = "/projects";
+export const NOTIFICATIONS_NAMESPACE = "/notifications";
+
+export interface OnlineUser {
+  userId: string;
+  name: string;
+}
+
+export interface WireError {
+  code: ErrorCode;
+  message: string;
+}
+
+export type AckResponse<Result extends object = object> = ({ ok: true } & Result) | { ok: false; error: WireError };
+
+export interface OpenResult {
+  project: { id: string; name: string };
+  role: Role;
+  online: OnlineUser[];
+}
+
+export interface PresencePayload {
+  projectId: string;
+  online: OnlineUser[];
+}
+
+export interface AccessRevokedPayload {
+  projectId: string;
+}
+
+export interface DocumentErrorPayload {
+  projectId: string;
+  code: ErrorCode;
+}
+
+export interface ProjectsClientToServerEvents {
+  "project:open": (projectId: string, ack: (response: AckResponse<OpenResult>) => void) => void;
+  "project:close": (projectId: string, ack: (response: AckResponse) => void) => void;
+  /** One y-protocols sync message (step 1, step 2 or update), unwrapped. */
+  "yjs:sync": (projectId: string, message: Uint8Array, ack?: (response: AckResponse) => void) => void;
+  /** One y-protocols awareness update. */
+  "yjs:awareness": (projectId: string, update: Uint8Array) => void;
+}
+
+export interface ProjectsServerToClientEvents {
+  presence: (payload: PresencePayload) => void;
+  "project:access-revoked": (payload: AccessRevokedPayload) => void;
+  "yjs:sync": (projectId: string, message: Uint8Array) => void;
+  "yjs:awareness": (projectId: string, update: Uint8Array) => void;
+  "yjs:error": (payload: DocumentErrorPayload) => void;
+}
+
+export type NotificationType = "member-added" | "role-changed" | "member-removed" | "project-deleted";
+
+export interface Notification {
+  type: NotificationType;
+  projectId: string;
+  projectName: string;
+  /** The recipient's new role, for member-added and role-changed. */
+  role?: Role;
+  /** ISO 8601. */
+  at: string;
+}
+
+export type NotificationsClientToServerEvents = Record<string, never>;
+
+export interface NotificationsServerToClientEvents {
+  notification: (notification: Notification) => void;
+}
+
+/** What the server keeps on `socket.data`; serializable, so `fetchSockets()` sees it on every node. */
+export interface SocketData {
+  userId: string;
+  name: string;
+  /** Seconds since the epoch, from the token's `exp`. */
+  tokenExpiresAt: number;
+}
+
+/** The payload of a refused handshake's `connect_error`. */
+export interface ConnectErrorData {
+  code: "UNAUTHORIZED";
+}

@@ -1,0 +1,53 @@
+import type { Socket } from "socket.io";
+import type { AccountService } from "../auth/accounts.js";
+import type { TokenService } from "../auth/tokens.js";
+import type { ConnectErrorData, SocketData } from "../protocol/events.js";
+
+/** Node timers overflow past 2^31-1 ms (~24.8 days); longer tokens are re-armed in steps. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+function unauthorized(): Error & { data: ConnectErrorData } {
+  return Object.assign(new Error("unauthorized"), { data: { code: "UNAUTHORIZED" as const } });
+}
+
+/**
+ * Namespace middleware: verifies `auth.token` with the same verifier as the
+ * HTTP API and checks that the account still exists. Refusals are one
+ * `connect_error` ("unauthorized", `{ code: "UNAUTHORIZED" }`) whatever the cause.
+ */
+export function authenticateHandshake(tokens: TokenService, accounts: AccountService) {
+  return (socket: Socket, next: (error?: Error) => void) => {
+    const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+    let claims: ReturnType<TokenService["verify"]>;
+    try {
+      claims = tokens.verify(token);
+    } catch {
+      return next(unauthorized());
+    }
+    accounts.findById(claims.userId).then(
+      (user) => {
+        if (!user) return next(unauthorized());
+        const data: SocketData = { userId: user.id, name: user.name, tokenExpiresAt: claims.expiresAt };
+        socket.data = data;
+        next();
+      },
+      () => next(unauthorized()),
+    );
+  };
+}
+
+/** Disconnects the socket when its token expires: a connection lives no longer than its credential. */
+export function disconnectOnExpiry(socket: Socket<never, never, never, SocketData>): void {
+  let timer: NodeJS.Timeout | undefined;
+  const arm = () => {
+    const remaining = socket.data.tokenExpiresAt * 1000 - Date.now();
+    if (remaining <= 0) {
+      socket.disconnect(true);
+      return;
+    }
+    timer = setTimeout(arm, Math.min(remaining, MAX_TIMER_MS));
+    timer.unref();
+  };
+  arm();
+  socket.once("disconnect", () => clearTimeout(timer));
+}

@@ -1,0 +1,38 @@
+import type { ProjectEvent, ProjectEvents } from "../projects/events.js";
+import type { Notification } from "../protocol/events.js";
+import { disconnectOnExpiry } from "./handshake.js";
+import { userRoom } from "./rooms.js";
+import type { NotificationsNamespace } from "./types.js";
+
+/** Who hears about an event, and what they are told; events nobody is notified about give nothing. */
+function notificationsFor(event: ProjectEvent, at: string): Array<{ userIds: string[]; notification: Notification }> {
+  const base = { projectId: event.projectId, projectName: event.projectName, at };
+  switch (event.type) {
+    case "member-added":
+      return [{ userIds: [event.userId], notification: { ...base, type: "member-added", role: event.role } }];
+    case "role-changed":
+      return [{ userIds: [event.userId], notification: { ...base, type: "role-changed", role: event.role } }];
+    case "member-removed":
+      return [{ userIds: [event.userId], notification: { ...base, type: "member-removed" } }];
+    case "project-deleted":
+      return [{ userIds: event.memberIds, notification: { ...base, type: "project-deleted" } }];
+    default:
+      return [];
+  }
+}
+
+/**
+ * /notifications: a personal channel. Each socket joins its user's room on
+ * connect; change events are delivered to exactly the users they concern.
+ */
+export function setUpNotifications(namespace: NotificationsNamespace, events: ProjectEvents): () => void {
+  namespace.on("connection", (socket) => {
+    socket.join(userRoom(socket.data.userId));
+    disconnectOnExpiry(socket);
+  });
+  return events.subscribe((event) => {
+    for (const { userIds, notification } of notificationsFor(event, new Date().toISOString())) {
+      if (userIds.length > 0) namespace.to(userIds.map(userRoom)).emit("notification", notification);
+    }
+  });
+}

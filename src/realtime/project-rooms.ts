@@ -1,0 +1,117 @@
+import { z } from "zod";
+import { AppError } from "../errors.js";
+import type { Logger } from "../logger.js";
+import type { AccessPolicy, ProjectAccess } from "../projects/access.js";
+import { can } from "../projects/roles.js";
+import type { OpenResult } from "../protocol/events.js";
+import { answer, SerialQueue, splitAck } from "./acks.js";
+import type { Presence } from "./presence.js";
+import { openProjectOf, projectRoom, writersRoom } from "./rooms.js";
+import type { ProjectsSocket } from "./types.js";
+
+/** Not a string is VALIDATION; a string that is no project of the caller's is NOT_FOUND, like an unknown id. */
+const projectIdArgument = z.string({ error: "projectId must be a string" }).max(100, "projectId is too long");
+
+export function parseProjectId(value: unknown): string {
+  const parsed = projectIdArgument.safeParse(value);
+  if (!parsed.success) throw new AppError("VALIDATION", parsed.error.issues[0]?.message ?? "invalid projectId");
+  return parsed.data;
+}
+
+const notFound = () => new AppError("NOT_FOUND", "project not found");
+
+/** Puts the socket in or out of the project's writers room to match its role. */
+export function applyWriteAccess(
+  socket: { join(room: string): unknown; leave(room: string): unknown },
+  access: ProjectAccess,
+) {
+  if (can(access.role, "editDocument")) socket.join(writersRoom(access.projectId));
+  else socket.leave(writersRoom(access.projectId));
+}
+
+/**
+ * `project:open` and `project:close` on the /projects namespace. A socket has
+ * at most one project open: opening another leaves the stale room first. Each
+ * socket's opens and closes run one at a time, in the order sent.
+ */
+export class ProjectRooms {
+  constructor(
+    private readonly policy: AccessPolicy,
+    private readonly presence: Presence,
+    private readonly logger: Logger,
+  ) {}
+
+  attach(socket: ProjectsSocket): void {
+    const queue = new SerialQueue();
+    socket.on("project:open", (...raw: unknown[]) => {
+      const { args, ack } = splitAck(raw);
+      answer(
+        ack,
+        queue.run(() => this.open(socket, args[0])),
+        this.logger,
+      );
+    });
+    socket.on("project:close", (...raw: unknown[]) => {
+      const { args, ack } = splitAck(raw);
+      answer(
+        ack,
+        queue.run(() => this.close(socket, args[0])),
+        this.logger,
+      );
+    });
+    let openAtDisconnect: string | undefined;
+    socket.on("disconnecting", () => {
+      openAtDisconnect = openProjectOf(socket);
+    });
+    socket.on("disconnect", () => {
+      if (openAtDisconnect) this.presence.announceDeparture(openAtDisconnect, socket.data.userId);
+    });
+  }
+
+  private async open(socket: ProjectsSocket, rawProjectId: unknown): Promise<OpenResult> {
+    const requested = parseProjectId(rawProjectId);
+    const { userId } = socket.data;
+    const access = await this.policy.checkProjectAccess(userId, requested);
+    if (!access) throw notFound();
+    if (socket.disconnected) throw notFound();
+    const { projectId } = access;
+    const previous = openProjectOf(socket);
+    if (previous === projectId) {
+      applyWriteAccess(socket, access);
+      return {
+        project: { id: projectId, name: access.projectName },
+        role: access.role,
+        online: await this.presence.online(projectId),
+      };
+    }
+
+    socket.join(projectRoom(projectId));
+    // A removal committed while the first check was in flight would have found
+    // no socket to evict; checking again after the join closes that window.
+    const confirmed = await this.policy.checkProjectAccess(userId, projectId);
+    if (!confirmed || socket.disconnected) {
+      this.leaveRoom(socket, projectId, false);
+      throw notFound();
+    }
+    applyWriteAccess(socket, confirmed);
+    if (previous) this.leave(socket, previous);
+    const online = await this.presence.broadcast(projectId);
+    return { project: { id: projectId, name: confirmed.projectName }, role: confirmed.role, online };
+  }
+
+  private async close(socket: ProjectsSocket, rawProjectId: unknown): Promise<object> {
+    const projectId = parseProjectId(rawProjectId);
+    if (openProjectOf(socket) === projectId) this.leave(socket, projectId);
+    return {};
+  }
+
+  private leave(socket: ProjectsSocket, projectId: string): void {
+    this.leaveRoom(socket, projectId, true);
+  }
+
+  private leaveRoom(socket: ProjectsSocket, projectId: string, announce: boolean): void {
+    socket.leave(projectRoom(projectId));
+    socket.leave(writersRoom(projectId));
+    if (announce) this.presence.announceDeparture(projectId, socket.data.userId);
+  }
+}

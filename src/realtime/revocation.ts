@@ -1,0 +1,62 @@
+import type { Logger } from "../logger.js";
+import type { ProjectEvent, ProjectEvents } from "../projects/events.js";
+import type { Presence } from "./presence.js";
+import { applyWriteAccess } from "./project-rooms.js";
+import { projectRoom, writersRoom } from "./rooms.js";
+import type { ProjectsNamespace } from "./types.js";
+
+/**
+ * Applies membership changes to live sockets at once: a removed member's
+ * sockets leave the room and are told why, a deleted project's room is
+ * emptied, a role change moves sockets in or out of the writers room.
+ * Works through the adapter (fetchSockets, leave), so it reaches every node.
+ */
+export function applyMembershipChanges(
+  events: ProjectEvents,
+  namespace: ProjectsNamespace,
+  presence: Presence,
+  logger: Logger,
+): () => void {
+  const socketsOf = async (projectId: string, userId: string) =>
+    (await namespace.in(projectRoom(projectId)).fetchSockets()).filter((socket) => socket.data.userId === userId);
+
+  const evict = async (projectId: string, userId: string) => {
+    const sockets = await socketsOf(projectId, userId);
+    if (sockets.length === 0) return;
+    for (const socket of sockets) {
+      socket.emit("project:access-revoked", { projectId });
+      socket.leave(projectRoom(projectId));
+      socket.leave(writersRoom(projectId));
+    }
+    await presence.broadcast(projectId);
+  };
+
+  const handle = async (event: ProjectEvent) => {
+    switch (event.type) {
+      case "member-removed":
+        return evict(event.projectId, event.userId);
+      case "project-deleted": {
+        const room = projectRoom(event.projectId);
+        namespace.to(room).emit("project:access-revoked", { projectId: event.projectId });
+        namespace.in(room).socketsLeave([room, writersRoom(event.projectId)]);
+        return;
+      }
+      case "role-changed":
+        for (const socket of await socketsOf(event.projectId, event.userId)) {
+          applyWriteAccess(socket, { projectId: event.projectId, projectName: event.projectName, role: event.role });
+        }
+        return;
+      default:
+        return;
+    }
+  };
+
+  return events.subscribe((event) => {
+    handle(event).catch((error: unknown) =>
+      logger.error(
+        { err: error, event: event.type, projectId: event.projectId },
+        "applying a membership change failed",
+      ),
+    );
+  });
+}

@@ -1,0 +1,86 @@
+import type { Server as HttpServer, IncomingMessage } from "node:http";
+import { Server } from "socket.io";
+import type { AccountService } from "../auth/accounts.js";
+import type { TokenService } from "../auth/tokens.js";
+import type { Logger } from "../logger.js";
+import type { AccessPolicy } from "../projects/access.js";
+import type { ProjectEvents } from "../projects/events.js";
+import { NOTIFICATIONS_NAMESPACE, PROJECTS_NAMESPACE } from "../protocol/events.js";
+import { authenticateHandshake, disconnectOnExpiry } from "./handshake.js";
+import { setUpNotifications } from "./notifications.js";
+import { Presence } from "./presence.js";
+import { ProjectRooms } from "./project-rooms.js";
+import { applyMembershipChanges } from "./revocation.js";
+import type { NotificationsNamespace, ProjectsNamespace, SocketServer } from "./types.js";
+
+export interface RealtimeOptions {
+  /** Browser origins allowed; undefined allows only the service's own origin. */
+  corsOrigins: string[] | undefined;
+  maxMessageBytes: number;
+}
+
+/**
+ * CORS does not cover WebSocket upgrades, so the origin is checked here for
+ * every handshake and upgrade. Requests without an Origin (Node, mobile apps)
+ * pass: their JWT is their credential.
+ */
+function isAllowedOrigin(request: IncomingMessage, allowed: string[] | undefined): boolean {
+  const origin = request.headers.origin;
+  if (!origin) return true;
+  if (allowed) return allowed.includes(origin);
+  const host = request.headers.host;
+  return host !== undefined && (origin === `http://${host}` || origin === `https://${host}`);
+}
+
+export interface Realtime {
+  io: SocketServer;
+  projects: ProjectsNamespace;
+  presence: Presence;
+  close(): Promise<void>;
+}
+
+export function createRealtime(
+  httpServer: HttpServer,
+  options: RealtimeOptions,
+  deps: { tokens: TokenService; accounts: AccountService; policy: AccessPolicy; events: ProjectEvents; logger: Logger },
+): Realtime {
+  const io: SocketServer = new Server(httpServer, {
+    cors: { origin: options.corsOrigins ?? false, credentials: false },
+    allowRequest: (request, callback) => callback(null, isAllowedOrigin(request, options.corsOrigins)),
+    maxHttpBufferSize: options.maxMessageBytes,
+    serveClient: false,
+    // Recovery would skip the middlewares and let a removed member back in with its old rooms.
+    connectionStateRecovery: undefined,
+  });
+  const logger = deps.logger.child({ component: "realtime" });
+  // Nothing is served on the main namespace; clients connect to /projects and /notifications.
+  io.use((_socket, next) => next(new Error("unknown namespace")));
+  const authenticate = authenticateHandshake(deps.tokens, deps.accounts);
+
+  const projects = io.of(PROJECTS_NAMESPACE) as ProjectsNamespace;
+  projects.use(authenticate);
+  const presence = new Presence(projects, logger);
+  const rooms = new ProjectRooms(deps.policy, presence, logger);
+  projects.on("connection", (socket) => {
+    disconnectOnExpiry(socket);
+    rooms.attach(socket);
+  });
+
+  const notifications = io.of(NOTIFICATIONS_NAMESPACE) as unknown as NotificationsNamespace;
+  notifications.use(authenticate);
+
+  const unsubscribers = [
+    applyMembershipChanges(deps.events, projects, presence, logger),
+    setUpNotifications(notifications, deps.events),
+  ];
+  return {
+    io,
+    projects,
+    presence,
+    async close() {
+      for (const unsubscribe of unsubscribers) unsubscribe();
+      io.disconnectSockets(true);
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,42 @@
+import type { Namespace, Server, Socket } from "socket.io";
+import type {
+  NotificationsClientToServerEvents,
+  NotificationsServerToClientEvents,
+  ProjectsClientToServerEvents,
+  ProjectsServerToClientEvents,
+  SocketData,
+} from "../protocol/events.js";
+
+/** Events between nodes (serverSideEmit); none yet. */
+export type InterServerEvents = Record<string, never>;
+
+export type ProjectsNamespace = Namespace<
+  ProjectsClientToServerEvents,
+  ProjectsServerToClientEvents,
+  InterServerEvents,
+  SocketData
+>;
+export type ProjectsSocket = Socket<
+  ProjectsClientToServerEvents,
+  ProjectsServerToClientEvents,
+  InterServerEvents,
+  SocketData
+>;
+export type NotificationsNamespace = Namespace<
+  NotificationsClientToServerEvents,
+  NotificationsServerToClientEvents,
+  InterServerEvents,
+  SocketData
+>;
+export type NotificationsSocket = Socket<
+  NotificationsClientToServerEvents,
+  NotificationsServerToClientEvents,
+  InterServerEvents,
+  SocketData
+>;
+export type SocketServer = Server<
+  ProjectsClientToServerEvents,
+  ProjectsServerToClientEvents,
+  InterServerEvents,
+  SocketData
+>;
