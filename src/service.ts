@@ -4,10 +4,13 @@ import { createAccountService } from "./auth/accounts.js";
 import { createRequireUser } from "./auth/passport.js";
 import { createTokenService } from "./auth/tokens.js";
 import { defineUserModel } from "./auth/user-model.js";
+import { DocumentRegistry } from "./collab/registry.js";
 import type { Config } from "./config/config.js";
 import { connectDatabase, type Database } from "./db/connection.js";
+import { createMongoDocumentStore } from "./db/document-store.js";
 import { createHttpApp } from "./http/app.js";
 import { createAuthRouter } from "./http/routes/auth.js";
+import { createDocumentRouter } from "./http/routes/document.js";
 import { createHealthRouter } from "./http/routes/health.js";
 import { createPresenceRouter } from "./http/routes/presence.js";
 import { createProjectsRouter } from "./http/routes/projects.js";
@@ -16,6 +19,7 @@ import { createAccessPolicy } from "./projects/access.js";
 import { ProjectEvents } from "./projects/events.js";
 import { defineProjectModel } from "./projects/project-model.js";
 import { ProjectService } from "./projects/project-service.js";
+import { roomBroadcaster } from "./realtime/collab-channel.js";
 import { createRealtime, type Realtime } from "./realtime/socket-server.js";
 
 export interface Service {
@@ -39,7 +43,8 @@ export async function createService(config: Config, logger: Logger): Promise<Ser
   const database = await connectDatabase(config.mongodbUri, logger);
   const users = defineUserModel(database.connection);
   const projectModel = defineProjectModel(database.connection);
-  await Promise.all([users.init(), projectModel.init()]);
+  const documentStore = createMongoDocumentStore(database.connection);
+  await Promise.all([users.init(), projectModel.init(), documentStore.init()]);
 
   const tokens = createTokenService(config.jwt.secret, config.jwt.expiresInSeconds);
   const accounts = createAccountService(users);
@@ -50,8 +55,9 @@ export async function createService(config: Config, logger: Logger): Promise<Ser
   const policy = createAccessPolicy(projectModel);
   const projects = new ProjectService(projectModel, policy, accounts, events);
 
-  // The HTTP app needs the realtime presence, and Socket.IO needs the HTTP server: late-bound through this getter.
+  // The HTTP app needs realtime presence and documents, and Socket.IO needs the HTTP server: bound late.
   let realtime: Realtime | undefined;
+  let documents: DocumentRegistry | undefined;
   const app = createHttpApp({
     logger,
     trustProxy: config.http.trustProxy,
@@ -71,8 +77,32 @@ export async function createService(config: Config, logger: Logger): Promise<Ser
   realtime = createRealtime(
     httpServer,
     { corsOrigins: config.http.corsOrigins, maxMessageBytes: config.realtime.maxMessageBytes },
-    { tokens, accounts, policy, events, logger },
+    {
+      tokens,
+      accounts,
+      policy,
+      events,
+      logger,
+      createRegistry: (namespace) => {
+        documents = new DocumentRegistry(
+          documentStore,
+          roomBroadcaster(namespace),
+          config.collab,
+          logger.child({ component: "collab" }),
+        );
+        return documents;
+      },
+    },
   );
+  const registry = documents as unknown as DocumentRegistry;
+  events.subscribe((event) => {
+    if (event.type !== "project-deleted") return;
+    registry
+      .remove(event.projectId)
+      .catch((error: unknown) =>
+        logger.error({ err: error, projectId: event.projectId }, "removing a deleted project's document failed"),
+      );
+  });
 
   let closing: Promise<void> | undefined;
   return {
@@ -98,6 +128,8 @@ export async function createService(config: Config, logger: Logger): Promise<Ser
         const realtimeClosed = (realtime as Realtime).close();
         httpServer.closeIdleConnections();
         await realtimeClosed;
+        // Every document is stored before the database goes away.
+        await registry.close();
         await database.close();
       })();
       return closing;

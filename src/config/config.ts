@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { CollabLimits } from "../collab/limits.js";
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 const DURATION = /^(\d+)\s*(s|m|h|d)?$/;
@@ -35,6 +36,11 @@ const environmentSchema = z.object({
   CORS_ORIGINS: z.string().optional(),
   SHUTDOWN_TIMEOUT_MS: integer(100, 600_000).default(10_000),
   MAX_UPDATE_BYTES: integer(1024, 64 * 1024 * 1024).default(2 * 1024 * 1024),
+  DOC_MESSAGES_PER_SECOND: integer(1, 100_000).default(100),
+  AWARENESS_CLIENTS_PER_SOCKET: integer(1, 100).default(4),
+  AWARENESS_STATE_MAX_BYTES: integer(64, 1024 * 1024).default(8 * 1024),
+  DOC_UNLOAD_DELAY_MS: integer(0, 3_600_000).default(10_000),
+  DOC_COMPACT_AFTER_UPDATES: integer(1, 1_000_000).default(500),
 });
 
 export type Environment = Record<string, string | undefined>;
@@ -60,10 +66,7 @@ export interface Config {
     /** Largest Socket.IO message accepted; a client that sends more is disconnected by Socket.IO. */
     maxMessageBytes: number;
   };
-  collab: {
-    /** Largest Yjs update (or sync message) accepted; larger ones are refused with TOO_LARGE. */
-    maxUpdateBytes: number;
-  };
+  collab: CollabLimits;
   logLevel: (typeof LOG_LEVELS)[number];
   shutdownTimeoutMs: number;
 }
@@ -110,7 +113,14 @@ export function loadConfig(
     auth: { rateLimitPerMinute: env.AUTH_RATE_LIMIT_PER_MINUTE },
     // Room for the envelope, and for an oversized update to arrive whole and be refused with a clear error.
     realtime: { maxMessageBytes: env.MAX_UPDATE_BYTES * 2 + 64 * 1024 },
-    collab: { maxUpdateBytes: env.MAX_UPDATE_BYTES },
+    collab: {
+      maxMessageBytes: env.MAX_UPDATE_BYTES,
+      messagesPerSecond: env.DOC_MESSAGES_PER_SECOND,
+      awarenessClientsPerConnection: env.AWARENESS_CLIENTS_PER_SOCKET,
+      maxAwarenessStateBytes: env.AWARENESS_STATE_MAX_BYTES,
+      unloadDelayMs: env.DOC_UNLOAD_DELAY_MS,
+      compactAfterUpdates: env.DOC_COMPACT_AFTER_UPDATES,
+    },
     logLevel: env.LOG_LEVEL,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
   };

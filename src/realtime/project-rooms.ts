@@ -4,7 +4,7 @@ import type { Logger } from "../logger.js";
 import type { AccessPolicy, ProjectAccess } from "../projects/access.js";
 import { can } from "../projects/roles.js";
 import type { OpenResult } from "../protocol/events.js";
-import { answer, SerialQueue, splitAck } from "./acks.js";
+import { answer, SerialQueue, splitAck, toWireError } from "./acks.js";
 import type { Presence } from "./presence.js";
 import { openProjectOf, projectRoom, writersRoom } from "./rooms.js";
 import type { ProjectsSocket } from "./types.js";
@@ -29,6 +29,16 @@ export function applyWriteAccess(
   else socket.leave(writersRoom(access.projectId));
 }
 
+/** What else happens when a socket opens a project: the document channel joins it, and greets it after the ack. */
+export interface OpenHook {
+  join(socket: ProjectsSocket, projectId: string): Promise<() => void>;
+}
+
+interface Opened {
+  result: OpenResult;
+  afterAck?: () => void;
+}
+
 /**
  * `project:open` and `project:close` on the /projects namespace. A socket has
  * at most one project open: opening another leaves the stale room first. Each
@@ -39,17 +49,25 @@ export class ProjectRooms {
     private readonly policy: AccessPolicy,
     private readonly presence: Presence,
     private readonly logger: Logger,
+    private readonly hook?: OpenHook,
   ) {}
 
   attach(socket: ProjectsSocket): void {
     const queue = new SerialQueue();
     socket.on("project:open", (...raw: unknown[]) => {
       const { args, ack } = splitAck(raw);
-      answer(
-        ack,
-        queue.run(() => this.open(socket, args[0])),
-        this.logger,
-      );
+      queue.run(async () => {
+        let opened: Opened;
+        try {
+          opened = await this.open(socket, args[0]);
+        } catch (error) {
+          ack?.({ ok: false, error: toWireError(error, this.logger) });
+          return;
+        }
+        ack?.({ ok: true, ...opened.result });
+        // Only after the ack: clients learn the project is open before its document traffic starts.
+        opened.afterAck?.();
+      });
     });
     socket.on("project:close", (...raw: unknown[]) => {
       const { args, ack } = splitAck(raw);
@@ -68,7 +86,7 @@ export class ProjectRooms {
     });
   }
 
-  private async open(socket: ProjectsSocket, rawProjectId: unknown): Promise<OpenResult> {
+  private async open(socket: ProjectsSocket, rawProjectId: unknown): Promise<Opened> {
     const requested = parseProjectId(rawProjectId);
     const { userId } = socket.data;
     const access = await this.policy.checkProjectAccess(userId, requested);
@@ -78,11 +96,8 @@ export class ProjectRooms {
     const previous = openProjectOf(socket);
     if (previous === projectId) {
       applyWriteAccess(socket, access);
-      return {
-        project: { id: projectId, name: access.projectName },
-        role: access.role,
-        online: await this.presence.online(projectId),
-      };
+      const online = await this.presence.online(projectId);
+      return { result: { project: { id: projectId, name: access.projectName }, role: access.role, online } };
     }
 
     socket.join(projectRoom(projectId));
@@ -94,9 +109,19 @@ export class ProjectRooms {
       throw notFound();
     }
     applyWriteAccess(socket, confirmed);
+    let afterAck: (() => void) | undefined;
+    try {
+      afterAck = await this.hook?.join(socket, projectId);
+    } catch (error) {
+      this.leaveRoom(socket, projectId, false);
+      throw error;
+    }
     if (previous) this.leave(socket, previous);
     const online = await this.presence.broadcast(projectId);
-    return { project: { id: projectId, name: confirmed.projectName }, role: confirmed.role, online };
+    return {
+      result: { project: { id: projectId, name: confirmed.projectName }, role: confirmed.role, online },
+      afterAck,
+    };
   }
 
   private async close(socket: ProjectsSocket, rawProjectId: unknown): Promise<object> {

@@ -2,10 +2,12 @@ import type { Server as HttpServer, IncomingMessage } from "node:http";
 import { Server } from "socket.io";
 import type { AccountService } from "../auth/accounts.js";
 import type { TokenService } from "../auth/tokens.js";
+import type { DocumentRegistry } from "../collab/registry.js";
 import type { Logger } from "../logger.js";
 import type { AccessPolicy } from "../projects/access.js";
 import type { ProjectEvents } from "../projects/events.js";
 import { NOTIFICATIONS_NAMESPACE, PROJECTS_NAMESPACE } from "../protocol/events.js";
+import { CollabChannel } from "./collab-channel.js";
 import { authenticateHandshake, disconnectOnExpiry } from "./handshake.js";
 import { setUpNotifications } from "./notifications.js";
 import { Presence } from "./presence.js";
@@ -33,6 +35,7 @@ function isAllowedOrigin(request: IncomingMessage, allowed: string[] | undefined
 }
 
 export interface Realtime {
+  collab: CollabChannel;
   io: SocketServer;
   projects: ProjectsNamespace;
   presence: Presence;
@@ -42,7 +45,15 @@ export interface Realtime {
 export function createRealtime(
   httpServer: HttpServer,
   options: RealtimeOptions,
-  deps: { tokens: TokenService; accounts: AccountService; policy: AccessPolicy; events: ProjectEvents; logger: Logger },
+  deps: {
+    tokens: TokenService;
+    accounts: AccountService;
+    policy: AccessPolicy;
+    events: ProjectEvents;
+    logger: Logger;
+    /** Builds the document registry once the namespace (its broadcaster) exists. */
+    createRegistry: (projects: ProjectsNamespace) => DocumentRegistry;
+  },
 ): Realtime {
   const io: SocketServer = new Server(httpServer, {
     cors: { origin: options.corsOrigins ?? false, credentials: false },
@@ -60,10 +71,12 @@ export function createRealtime(
   const projects = io.of(PROJECTS_NAMESPACE) as ProjectsNamespace;
   projects.use(authenticate);
   const presence = new Presence(projects, logger);
-  const rooms = new ProjectRooms(deps.policy, presence, logger);
+  const collab = new CollabChannel(projects, deps.createRegistry(projects), logger);
+  const rooms = new ProjectRooms(deps.policy, presence, logger, collab);
   projects.on("connection", (socket) => {
     disconnectOnExpiry(socket);
     rooms.attach(socket);
+    collab.attach(socket);
   });
 
   const notifications = io.of(NOTIFICATIONS_NAMESPACE) as unknown as NotificationsNamespace;
@@ -77,6 +90,7 @@ export function createRealtime(
     io,
     projects,
     presence,
+    collab,
     async close() {
       for (const unsubscribe of unsubscribers) unsubscribe();
       io.disconnectSockets(true);

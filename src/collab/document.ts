@@ -1,0 +1,230 @@
+import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate, removeAwarenessStates } from "y-protocols/awareness";
+import * as Y from "yjs";
+import { AppError } from "../errors.js";
+import {
+  type AwarenessEntry,
+  InvalidAwarenessError,
+  readAwarenessUpdate,
+  writeAwarenessUpdate,
+} from "./awareness-messages.js";
+import type { CollabConnection } from "./connection.js";
+import type { CollabLimits } from "./limits.js";
+import { type PersistenceLog, PersistQueue } from "./persistence.js";
+import type { DocumentStore } from "./storage.js";
+import {
+  encodeSyncStep1,
+  encodeSyncStep2,
+  encodeUpdateMessage,
+  hasClockGap,
+  InvalidMessageError,
+  readSyncMessage,
+} from "./sync-messages.js";
+
+/** How a document reaches every connection in its room at once (one encoding, every node). */
+export interface DocumentBroadcaster {
+  sync(documentId: string, message: Uint8Array, exceptConnectionId?: string): void;
+  awareness(documentId: string, update: Uint8Array, exceptConnectionId?: string): void;
+}
+
+/** Merges stored updates into one, garbage-collected: what compaction writes as the snapshot. */
+export function mergeIntoSnapshot(updates: Uint8Array[]): Uint8Array {
+  const doc = new Y.Doc();
+  Y.transact(doc, () => {
+    for (const update of updates) Y.applyUpdate(doc, update);
+  });
+  const snapshot = Y.encodeStateAsUpdate(doc);
+  doc.destroy();
+  return snapshot;
+}
+
+/**
+ * One project's Yjs document on this node: the shared Y.Doc, its awareness,
+ * the connections in its room, and the log its changes are stored in. Every
+ * change a client sends is checked before it touches the Y.Doc, and what is
+ * relayed and stored is what the Y.Doc actually gained, not the raw bytes.
+ */
+export class CollabDocument {
+  readonly doc = new Y.Doc({ gc: true });
+  readonly awareness = new Awareness(this.doc);
+  readonly connections = new Map<string, CollabConnection>();
+  private readonly awarenessOwners = new Map<number, string>();
+  private readonly persistence: PersistQueue;
+  /** The update the current transaction produced, captured synchronously from the 'update' event. */
+  private captured: Uint8Array | undefined;
+
+  constructor(
+    readonly id: string,
+    store: DocumentStore,
+    private readonly broadcaster: DocumentBroadcaster,
+    private readonly limits: CollabLimits,
+    log: PersistenceLog,
+  ) {
+    this.persistence = new PersistQueue(store, id, limits.compactAfterUpdates, mergeIntoSnapshot, log);
+    // The server is not a participant: it must not appear in anyone's awareness.
+    this.awareness.setLocalState(null);
+    this.doc.on("update", (update: Uint8Array) => {
+      this.captured = update;
+    });
+    this.awareness.on("update", this.relayAwareness);
+  }
+
+  /** Applies what the store holds; before any connection joins, so nothing is relayed or stored again. */
+  loadStored(updates: Uint8Array[]): void {
+    Y.transact(this.doc, () => {
+      for (const update of updates) Y.applyUpdate(this.doc, update);
+    });
+    this.captured = undefined;
+  }
+
+  addConnection(connection: CollabConnection): void {
+    this.connections.set(connection.id, connection);
+  }
+
+  /** Removes the connection and the awareness states it owned, telling the room: no ghost cursors. */
+  removeConnection(connectionId: string): void {
+    const connection = this.connections.get(connectionId);
+    if (!connection) return;
+    this.connections.delete(connectionId);
+    const owned = [...connection.awarenessClients];
+    for (const clientId of owned) this.awarenessOwners.delete(clientId);
+    if (owned.length > 0) removeAwarenessStates(this.awareness, owned, connection);
+  }
+
+  /** After a successful open: the server's sync step 1, then who is here. */
+  welcome(connection: CollabConnection): void {
+    connection.transport.sendSync(encodeSyncStep1(this.doc));
+    const clients = [...this.awareness.getStates().keys()];
+    if (clients.length > 0) connection.transport.sendAwareness(encodeAwarenessUpdate(this.awareness, clients));
+  }
+
+  /**
+   * Handles one sync message from `connection`. Resolves when whatever it
+   * changed is durably stored; rejects with an AppError the sender is told.
+   */
+  receiveSync(connection: CollabConnection, message: Uint8Array): Promise<void> {
+    this.admit(connection, message);
+    let parsed: ReturnType<typeof readSyncMessage>;
+    try {
+      parsed = readSyncMessage(message);
+    } catch (error) {
+      if (error instanceof InvalidMessageError) throw new AppError("INVALID_UPDATE", error.message);
+      throw error;
+    }
+    if (parsed.type === "step1") {
+      connection.transport.sendSync(encodeSyncStep2(this.doc, parsed.stateVector));
+      return Promise.resolve();
+    }
+    if (!connection.transport.canWrite()) {
+      // A viewer's step 2 that holds nothing new is just the sync handshake, not an edit.
+      if (Y.snapshotContainsUpdate(Y.snapshot(this.doc), parsed.update)) return Promise.resolve();
+      throw new AppError("READ_ONLY", "your role may not change this document");
+    }
+    if (hasClockGap(this.doc, parsed.clocks)) {
+      // Applying it would leave it pending, held forever if the gap never fills: ask for a full resync instead.
+      connection.transport.sendSync(encodeSyncStep1(this.doc));
+      throw new AppError("INVALID_UPDATE", "the update depends on changes the server does not have; resync requested");
+    }
+    const effective = this.apply(parsed.update, connection);
+    if (this.doc.store.pendingStructs || this.doc.store.pendingDs) {
+      connection.transport.sendSync(encodeSyncStep1(this.doc));
+    }
+    if (!effective) return Promise.resolve();
+    this.broadcaster.sync(this.id, encodeUpdateMessage(effective), connection.id);
+    return this.persistence.enqueue(effective);
+  }
+
+  /** Handles one awareness update: only the sender's own client ids, with its identity stamped on each state. */
+  receiveAwareness(connection: CollabConnection, update: Uint8Array): void {
+    this.admit(connection, update);
+    let entries: AwarenessEntry[];
+    try {
+      entries = readAwarenessUpdate(update);
+    } catch (error) {
+      if (error instanceof InvalidAwarenessError) throw new AppError("INVALID_UPDATE", error.message);
+      throw error;
+    }
+    const accepted: AwarenessEntry[] = [];
+    let refusal: AppError | undefined;
+    for (const entry of entries) {
+      const owner = this.awarenessOwners.get(entry.clientId);
+      if (owner !== undefined && owner !== connection.id) continue;
+      if (entry.state === null) {
+        if (owner === undefined) continue;
+        this.awarenessOwners.delete(entry.clientId);
+        connection.awarenessClients.delete(entry.clientId);
+        accepted.push(entry);
+        continue;
+      }
+      const state = { ...entry.state, user: { id: connection.transport.userId, name: connection.transport.userName } };
+      if (Buffer.byteLength(JSON.stringify(state)) > this.limits.maxAwarenessStateBytes) {
+        refusal = new AppError("TOO_LARGE", "awareness state is too large");
+        continue;
+      }
+      if (owner === undefined) {
+        if (connection.awarenessClients.size >= this.limits.awarenessClientsPerConnection) {
+          refusal = new AppError("TOO_LARGE", "too many awareness client ids on one connection");
+          continue;
+        }
+        this.awarenessOwners.set(entry.clientId, connection.id);
+        connection.awarenessClients.add(entry.clientId);
+      }
+      accepted.push({ ...entry, state });
+    }
+    if (accepted.length > 0) applyAwarenessUpdate(this.awareness, writeAwarenessUpdate(accepted), connection);
+    if (refusal) throw refusal;
+  }
+
+  /** Everything stored so far; then folds the log into a snapshot. */
+  async storeAndCompact(): Promise<void> {
+    await this.persistence.compact();
+  }
+
+  flush(): Promise<void> {
+    return this.persistence.flush();
+  }
+
+  /** For a deleted project: stop writing. */
+  abandon(): void {
+    this.persistence.stop();
+  }
+
+  destroy(): void {
+    this.awareness.off("update", this.relayAwareness);
+    this.awareness.destroy();
+    this.doc.destroy();
+  }
+
+  private admit(connection: CollabConnection, message: Uint8Array): void {
+    if (message.byteLength > this.limits.maxMessageBytes) throw new AppError("TOO_LARGE", "message is too large");
+    if (!connection.rateLimiter.tryTake()) throw new AppError("RATE_LIMITED", "too many messages; slow down");
+  }
+
+  private apply(update: Uint8Array, origin: CollabConnection): Uint8Array | undefined {
+    this.captured = undefined;
+    try {
+      Y.applyUpdate(this.doc, update, origin);
+    } catch (error) {
+      // Yjs commits what it integrated before throwing; that part is captured, relayed and stored like any change.
+      if (!this.captured)
+        throw new AppError("INVALID_UPDATE", `update could not be applied: ${(error as Error).message}`);
+    }
+    const effective = this.captured;
+    this.captured = undefined;
+    return effective;
+  }
+
+  private readonly relayAwareness = (
+    { added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },
+    origin: unknown,
+  ) => {
+    const changed = [...added, ...updated, ...removed];
+    if (changed.length === 0) return;
+    const except = (origin as CollabConnection | undefined)?.id;
+    const stillConnected = typeof except === "string" && this.connections.has(except);
+    this.broadcaster.awareness(
+      this.id,
+      encodeAwarenessUpdate(this.awareness, changed),
+      stillConnected ? except : undefined,
+    );
+  };
+}

@@ -1,0 +1,144 @@
+import * as Y from "yjs";
+import { CollabConnection, type ConnectionTransport } from "./connection.js";
+import { CollabDocument, type DocumentBroadcaster, mergeIntoSnapshot } from "./document.js";
+import type { CollabLimits } from "./limits.js";
+import type { PersistenceLog } from "./persistence.js";
+import type { DocumentStore } from "./storage.js";
+
+interface Entry {
+  document: CollabDocument;
+  unloadTimer?: NodeJS.Timeout;
+  /** Set while the document is being stored and unloaded; a join waits for it, then loads afresh. */
+  unloading?: Promise<void>;
+}
+
+/**
+ * The documents loaded on this node. A document is loaded once however many
+ * connections ask at the same time (one in-flight load per id), shared by
+ * every connection in its room, and unloaded, after it is stored, a while
+ * after the last one leaves. Every step after an `await` re-checks that the
+ * world is still as it was before the `await`.
+ */
+export class DocumentRegistry {
+  private readonly entries = new Map<string, Entry>();
+  private readonly loading = new Map<string, Promise<Entry>>();
+  private closed = false;
+
+  constructor(
+    private readonly store: DocumentStore,
+    private readonly broadcaster: DocumentBroadcaster,
+    private readonly limits: CollabLimits,
+    private readonly log: PersistenceLog & { error(details: object, message: string): void },
+  ) {}
+
+  get loadedCount(): number {
+    return this.entries.size;
+  }
+
+  isLoaded(documentId: string): boolean {
+    return this.entries.has(documentId);
+  }
+
+  /** Adds a connection to the document, loading it first if needed. */
+  async join(
+    documentId: string,
+    transport: ConnectionTransport,
+  ): Promise<{ document: CollabDocument; connection: CollabConnection }> {
+    for (;;) {
+      if (this.closed) throw new Error("document registry is closed");
+      const existing = this.entries.get(documentId);
+      if (existing?.unloading) {
+        await existing.unloading;
+        continue;
+      }
+      const entry = existing ?? (await this.load(documentId));
+      // The load may have been overtaken by an unload or a removal: look again.
+      if (this.entries.get(documentId) !== entry || entry.unloading) continue;
+      clearTimeout(entry.unloadTimer);
+      entry.unloadTimer = undefined;
+      const connection = new CollabConnection(transport, this.limits.messagesPerSecond);
+      entry.document.addConnection(connection);
+      return { document: entry.document, connection };
+    }
+  }
+
+  leave(documentId: string, connectionId: string): void {
+    const entry = this.entries.get(documentId);
+    if (!entry) return;
+    entry.document.removeConnection(connectionId);
+    if (entry.document.connections.size === 0 && !entry.unloading) {
+      clearTimeout(entry.unloadTimer);
+      entry.unloadTimer = setTimeout(() => void this.unload(documentId, entry), this.limits.unloadDelayMs);
+      entry.unloadTimer.unref();
+    }
+  }
+
+  /** The whole document state: from memory when loaded here, else from the store. */
+  async encodeState(documentId: string): Promise<Uint8Array> {
+    const entry = this.entries.get(documentId);
+    if (entry && !entry.unloading) return Y.encodeStateAsUpdate(entry.document.doc);
+    const updates = await this.store.load(documentId);
+    return mergeIntoSnapshot(updates);
+  }
+
+  /** The project is gone: drop the document without storing it, and delete what is stored. */
+  async remove(documentId: string): Promise<void> {
+    // Let an in-flight load land first, so it cannot resurrect the document afterwards.
+    await this.loading.get(documentId)?.catch(() => undefined);
+    const entry = this.entries.get(documentId);
+    if (entry) {
+      clearTimeout(entry.unloadTimer);
+      this.entries.delete(documentId);
+      entry.document.abandon();
+      entry.document.destroy();
+    }
+    await this.store.remove(documentId);
+  }
+
+  /** Stores and unloads everything; for shutdown. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.allSettled([...this.loading.values()]);
+    await Promise.all([...this.entries].map(([id, entry]) => entry.unloading ?? this.unload(id, entry, true)));
+  }
+
+  private load(documentId: string): Promise<Entry> {
+    let loading = this.loading.get(documentId);
+    if (!loading) {
+      loading = (async () => {
+        const document = new CollabDocument(documentId, this.store, this.broadcaster, this.limits, this.log);
+        try {
+          document.loadStored(await this.store.load(documentId));
+        } catch (error) {
+          document.destroy();
+          throw error;
+        }
+        const entry: Entry = { document };
+        this.entries.set(documentId, entry);
+        return entry;
+      })().finally(() => this.loading.delete(documentId));
+      this.loading.set(documentId, loading);
+    }
+    return loading;
+  }
+
+  private async unload(documentId: string, entry: Entry, force = false): Promise<void> {
+    if (this.entries.get(documentId) !== entry || entry.unloading) return;
+    if (!force && entry.document.connections.size > 0) return;
+    clearTimeout(entry.unloadTimer);
+    let finished!: () => void;
+    entry.unloading = new Promise((resolve) => {
+      finished = resolve;
+    });
+    try {
+      await entry.document.storeAndCompact();
+    } catch (error) {
+      this.log.error({ err: error, documentId }, "storing a document before unloading failed; its update log is kept");
+      await entry.document.flush();
+    } finally {
+      if (this.entries.get(documentId) === entry) this.entries.delete(documentId);
+      entry.document.destroy();
+      finished();
+    }
+  }
+}

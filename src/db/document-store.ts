@@ -1,0 +1,108 @@
+import { Binary } from "bson";
+import { type Connection, Schema, type Types } from "mongoose";
+import type { DocumentStore } from "../collab/storage.js";
+
+interface UpdateRecord {
+  _id: Types.ObjectId;
+  documentId: string;
+  update: Buffer;
+}
+
+interface SnapshotRecord {
+  _id: string;
+  state: Buffer;
+  /** Compare-and-set guard: two compactions never overwrite each other's snapshot. */
+  version: number;
+  updatedAt: Date;
+}
+
+const updateSchema = new Schema<UpdateRecord>(
+  { documentId: { type: String, required: true }, update: { type: Buffer, required: true } },
+  { versionKey: false },
+);
+updateSchema.index({ documentId: 1, _id: 1 });
+
+const snapshotSchema = new Schema<SnapshotRecord>(
+  {
+    _id: { type: String, required: true },
+    state: { type: Buffer, required: true },
+    version: { type: Number, required: true },
+    updatedAt: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+
+/** Lean reads give BSON Binary; hydrated ones give Buffer. */
+function bytesOf(value: unknown): Uint8Array {
+  if (value instanceof Binary) return value.buffer;
+  if (value instanceof Uint8Array) return value;
+  throw new Error("stored document bytes have an unexpected type");
+}
+
+/**
+ * The document store on MongoDB: an append-only update log (one record per
+ * update, appended in one insert per batch) and one snapshot per document
+ * that compaction folds the log into.
+ */
+export function createMongoDocumentStore(connection: Connection): DocumentStore & { init(): Promise<void> } {
+  const updates = connection.model<UpdateRecord>("DocumentUpdate", updateSchema);
+  const snapshots = connection.model<SnapshotRecord>("DocumentSnapshot", snapshotSchema);
+
+  const read = async (documentId: string) => {
+    const [snapshot, entries] = await Promise.all([
+      snapshots.findById(documentId).lean<SnapshotRecord>(),
+      updates.find({ documentId }).sort({ _id: 1 }).lean<UpdateRecord[]>(),
+    ]);
+    return { snapshot, entries };
+  };
+
+  return {
+    async init() {
+      await Promise.all([updates.init(), snapshots.init()]);
+    },
+
+    async load(documentId) {
+      const { snapshot, entries } = await read(documentId);
+      const stored = entries.map((entry) => bytesOf(entry.update));
+      return snapshot ? [bytesOf(snapshot.state), ...stored] : stored;
+    },
+
+    async append(documentId, batch) {
+      if (batch.length === 0) return;
+      await updates.insertMany(
+        batch.map((update) => ({
+          documentId,
+          update: Buffer.from(update.buffer, update.byteOffset, update.byteLength),
+        })),
+        { ordered: true, lean: true },
+      );
+    },
+
+    async compact(documentId, merge) {
+      const { snapshot, entries } = await read(documentId);
+      if (entries.length === 0) return;
+      const parts = entries.map((entry) => bytesOf(entry.update));
+      const state = Buffer.from(merge(snapshot ? [bytesOf(snapshot.state), ...parts] : parts));
+      if (snapshot) {
+        const written = await snapshots.updateOne(
+          { _id: documentId, version: snapshot.version },
+          { $set: { state, updatedAt: new Date() }, $inc: { version: 1 } },
+        );
+        if (written.matchedCount === 0) return; // another compaction won; its snapshot holds what we read
+      } else {
+        try {
+          await snapshots.create({ _id: documentId, state, version: 1, updatedAt: new Date() });
+        } catch (error) {
+          if ((error as { code?: unknown }).code === 11000) return;
+          throw error;
+        }
+      }
+      // Only what was read and folded in; updates appended meanwhile stay in the log.
+      await updates.deleteMany({ documentId, _id: { $in: entries.map((entry) => entry._id) } });
+    },
+
+    async remove(documentId) {
+      await Promise.all([updates.deleteMany({ documentId }), snapshots.deleteOne({ _id: documentId })]);
+    },
+  };
+}

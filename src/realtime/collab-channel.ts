@@ -1,0 +1,132 @@
+import { z } from "zod";
+import type { CollabConnection } from "../collab/connection.js";
+import type { CollabDocument, DocumentBroadcaster } from "../collab/document.js";
+import type { DocumentRegistry } from "../collab/registry.js";
+import { AppError } from "../errors.js";
+import type { Logger } from "../logger.js";
+import { answer, splitAck, toWireError } from "./acks.js";
+import { projectIdOfRoom, projectRoom, writersRoom } from "./rooms.js";
+import type { ProjectsNamespace, ProjectsSocket } from "./types.js";
+
+const documentArguments = z.tuple([
+  z.string().max(100),
+  z.custom<Uint8Array>((value) => value instanceof Uint8Array, { message: "expected binary data" }),
+]);
+
+interface Membership {
+  projectId: string;
+  document: CollabDocument;
+  connection: CollabConnection;
+}
+
+/** Rooms deliver to every node's sockets and encode each message once, however many recipients. */
+export function roomBroadcaster(namespace: ProjectsNamespace): DocumentBroadcaster {
+  const target = (documentId: string, except?: string) => {
+    const room = namespace.to(projectRoom(documentId));
+    return except ? room.except(except) : room;
+  };
+  return {
+    sync: (documentId, message, except) => target(documentId, except).emit("yjs:sync", documentId, message),
+    awareness: (documentId, update, except) => target(documentId, except).emit("yjs:awareness", documentId, update),
+  };
+}
+
+/**
+ * `yjs:sync` and `yjs:awareness` on /projects: binds each socket with an open
+ * project to that project's document, and forwards what it sends. A socket
+ * leaves the document whenever it leaves the room, however that happens
+ * (close, switch, disconnect, eviction from any node): the adapter says so.
+ */
+export class CollabChannel {
+  private readonly memberships = new Map<string, Membership>();
+
+  constructor(
+    private readonly namespace: ProjectsNamespace,
+    private readonly registry: DocumentRegistry,
+    private readonly logger: Logger,
+  ) {
+    namespace.adapter.on("leave-room", (room: string, socketId: string) => {
+      const projectId = projectIdOfRoom(room);
+      if (projectId) this.detach(socketId, projectId);
+    });
+  }
+
+  /**
+   * Joins the socket to its open project's document; resolves with what to
+   * send once the open is acknowledged (the server's sync step 1, awareness).
+   */
+  async join(socket: ProjectsSocket, projectId: string): Promise<() => void> {
+    const { document, connection } = await this.registry.join(projectId, {
+      id: socket.id,
+      userId: socket.data.userId,
+      userName: socket.data.name,
+      canWrite: () => socket.rooms.has(writersRoom(projectId)),
+      sendSync: (message) => socket.emit("yjs:sync", projectId, message),
+      sendAwareness: (update) => socket.emit("yjs:awareness", projectId, update),
+    });
+    this.detach(socket.id);
+    if (socket.disconnected || !socket.rooms.has(projectRoom(projectId))) {
+      // It left while the document loaded.
+      this.registry.leave(projectId, socket.id);
+      throw new AppError("NOT_FOUND", "project not found");
+    }
+    this.memberships.set(socket.id, { projectId, document, connection });
+    return () => document.welcome(connection);
+  }
+
+  attach(socket: ProjectsSocket): void {
+    socket.on("yjs:sync", (...raw: unknown[]) => {
+      const { args, ack } = splitAck(raw);
+      const projectId = typeof args[0] === "string" ? args[0] : "";
+      const stored = this.run(socket, args, (membership, message) =>
+        membership.document.receiveSync(membership.connection, message),
+      );
+      if (ack)
+        answer(
+          ack,
+          stored.then(() => ({})),
+          this.logger,
+        );
+      else stored.catch((error: unknown) => this.reportError(socket, projectId, error));
+    });
+    socket.on("yjs:awareness", (...raw: unknown[]) => {
+      const { args } = splitAck(raw);
+      const projectId = typeof args[0] === "string" ? args[0] : "";
+      this.run(socket, args, async (membership, update) => {
+        membership.document.receiveAwareness(membership.connection, update);
+      }).catch((error: unknown) => this.reportError(socket, projectId, error));
+    });
+  }
+
+  private run(
+    socket: ProjectsSocket,
+    args: unknown[],
+    handle: (membership: Membership, message: Uint8Array) => Promise<void>,
+  ): Promise<void> {
+    try {
+      const parsed = documentArguments.safeParse(args.slice(0, 2));
+      if (!parsed.success) throw new AppError("VALIDATION", "expected (projectId: string, message: binary)");
+      const [projectId, message] = parsed.data;
+      const membership = this.memberships.get(socket.id);
+      // An update for a project this socket no longer has open must never land in the one it has now.
+      if (!membership || membership.projectId !== projectId || !socket.rooms.has(projectRoom(projectId))) {
+        throw new AppError("NOT_OPEN", "this project is not open on this connection");
+      }
+      return handle(membership, message);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  private reportError(socket: ProjectsSocket, projectId: string, error: unknown): void {
+    const { code } = toWireError(error, this.logger);
+    socket.emit("yjs:error", { projectId, code });
+  }
+
+  private detach(socketId: string, projectId?: string): void {
+    const membership = this.memberships.get(socketId);
+    if (!membership || (projectId && membership.projectId !== projectId)) return;
+    this.memberships.delete(socketId);
+    this.registry.leave(membership.projectId, socketId);
+  }
+}
