@@ -4,7 +4,6 @@ import { createAccountService } from "./auth/accounts.js";
 import { createRequireUser } from "./auth/passport.js";
 import { createTokenService } from "./auth/tokens.js";
 import { defineUserModel } from "./auth/user-model.js";
-import { DocumentRegistry } from "./collab/registry.js";
 import type { Config } from "./config/config.js";
 import { connectDatabase, type Database } from "./db/connection.js";
 import { createMongoDocumentStore } from "./db/document-store.js";
@@ -19,8 +18,7 @@ import { createAccessPolicy } from "./projects/access.js";
 import { ProjectEvents } from "./projects/events.js";
 import { defineProjectModel } from "./projects/project-model.js";
 import { ProjectService } from "./projects/project-service.js";
-import { roomBroadcaster } from "./realtime/collab-channel.js";
-import { createRealtime, type Realtime } from "./realtime/socket-server.js";
+import { createRealtime } from "./realtime/socket-server.js";
 
 export interface Service {
   readonly config: Config;
@@ -55,9 +53,10 @@ export async function createService(config: Config, logger: Logger): Promise<Ser
   const policy = createAccessPolicy(projectModel);
   const projects = new ProjectService(projectModel, policy, accounts, events);
 
-  // The HTTP app needs realtime presence and documents, and Socket.IO needs the HTTP server: bound late.
-  let realtime: Realtime | undefined;
-  let documents: DocumentRegistry | undefined;
+  const realtime = createRealtime(
+    { corsOrigins: config.http.corsOrigins, maxMessageBytes: config.realtime.maxMessageBytes },
+    { tokens, accounts, policy, events, documentStore, collabLimits: config.collab, logger },
+  );
   const app = createHttpApp({
     logger,
     trustProxy: config.http.trustProxy,
@@ -66,43 +65,16 @@ export async function createService(config: Config, logger: Logger): Promise<Ser
       createHealthRouter(database),
       createAuthRouter({ accounts, tokens, requireUser, rateLimitPerMinute: config.auth.rateLimitPerMinute }),
       createProjectsRouter({ projects, requireUser }),
-      createPresenceRouter({
+      createPresenceRouter({ policy, requireUser, online: (projectId) => realtime.presence.online(projectId) }),
+      createDocumentRouter({
         policy,
         requireUser,
-        online: (projectId) => (realtime as Realtime).presence.online(projectId),
+        encodeState: (projectId) => realtime.documents.encodeState(projectId),
       }),
     ],
   });
   const httpServer = createServer(app);
-  realtime = createRealtime(
-    httpServer,
-    { corsOrigins: config.http.corsOrigins, maxMessageBytes: config.realtime.maxMessageBytes },
-    {
-      tokens,
-      accounts,
-      policy,
-      events,
-      logger,
-      createRegistry: (namespace) => {
-        documents = new DocumentRegistry(
-          documentStore,
-          roomBroadcaster(namespace),
-          config.collab,
-          logger.child({ component: "collab" }),
-        );
-        return documents;
-      },
-    },
-  );
-  const registry = documents as unknown as DocumentRegistry;
-  events.subscribe((event) => {
-    if (event.type !== "project-deleted") return;
-    registry
-      .remove(event.projectId)
-      .catch((error: unknown) =>
-        logger.error({ err: error, projectId: event.projectId }, "removing a deleted project's document failed"),
-      );
-  });
+  realtime.attach(httpServer);
 
   let closing: Promise<void> | undefined;
   return {
@@ -125,11 +97,10 @@ export async function createService(config: Config, logger: Logger): Promise<Ser
     close() {
       closing ??= (async () => {
         // Socket.IO disconnects every socket and closes the HTTP server; idle keep-alive connections go too.
-        const realtimeClosed = (realtime as Realtime).close();
+        // Sockets go first, then every loaded document is stored, then the database connection.
+        const realtimeClosed = realtime.close();
         httpServer.closeIdleConnections();
         await realtimeClosed;
-        // Every document is stored before the database goes away.
-        await registry.close();
         await database.close();
       })();
       return closing;

@@ -41,7 +41,7 @@ export class CollabChannel {
   private readonly memberships = new Map<string, Membership>();
 
   constructor(
-    private readonly namespace: ProjectsNamespace,
+    namespace: ProjectsNamespace,
     private readonly registry: DocumentRegistry,
     private readonly logger: Logger,
   ) {

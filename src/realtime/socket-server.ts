@@ -2,12 +2,14 @@ import type { Server as HttpServer, IncomingMessage } from "node:http";
 import { Server } from "socket.io";
 import type { AccountService } from "../auth/accounts.js";
 import type { TokenService } from "../auth/tokens.js";
-import type { DocumentRegistry } from "../collab/registry.js";
+import type { CollabLimits } from "../collab/limits.js";
+import { DocumentRegistry } from "../collab/registry.js";
+import type { DocumentStore } from "../collab/storage.js";
 import type { Logger } from "../logger.js";
 import type { AccessPolicy } from "../projects/access.js";
 import type { ProjectEvents } from "../projects/events.js";
 import { NOTIFICATIONS_NAMESPACE, PROJECTS_NAMESPACE } from "../protocol/events.js";
-import { CollabChannel } from "./collab-channel.js";
+import { CollabChannel, roomBroadcaster } from "./collab-channel.js";
 import { authenticateHandshake, disconnectOnExpiry } from "./handshake.js";
 import { setUpNotifications } from "./notifications.js";
 import { Presence } from "./presence.js";
@@ -35,27 +37,27 @@ function isAllowedOrigin(request: IncomingMessage, allowed: string[] | undefined
 }
 
 export interface Realtime {
-  collab: CollabChannel;
-  io: SocketServer;
-  projects: ProjectsNamespace;
   presence: Presence;
+  documents: DocumentRegistry;
+  /** Serves Socket.IO on the HTTP server. */
+  attach(httpServer: HttpServer): void;
+  /** Disconnects every socket, stops the HTTP server, and stores every loaded document. */
   close(): Promise<void>;
 }
 
 export function createRealtime(
-  httpServer: HttpServer,
   options: RealtimeOptions,
   deps: {
     tokens: TokenService;
     accounts: AccountService;
     policy: AccessPolicy;
     events: ProjectEvents;
+    documentStore: DocumentStore;
+    collabLimits: CollabLimits;
     logger: Logger;
-    /** Builds the document registry once the namespace (its broadcaster) exists. */
-    createRegistry: (projects: ProjectsNamespace) => DocumentRegistry;
   },
 ): Realtime {
-  const io: SocketServer = new Server(httpServer, {
+  const io: SocketServer = new Server({
     cors: { origin: options.corsOrigins ?? false, credentials: false },
     allowRequest: (request, callback) => callback(null, isAllowedOrigin(request, options.corsOrigins)),
     maxHttpBufferSize: options.maxMessageBytes,
@@ -71,7 +73,13 @@ export function createRealtime(
   const projects = io.of(PROJECTS_NAMESPACE) as ProjectsNamespace;
   projects.use(authenticate);
   const presence = new Presence(projects, logger);
-  const collab = new CollabChannel(projects, deps.createRegistry(projects), logger);
+  const documents = new DocumentRegistry(
+    deps.documentStore,
+    roomBroadcaster(projects),
+    deps.collabLimits,
+    deps.logger.child({ component: "collab" }),
+  );
+  const collab = new CollabChannel(projects, documents, logger);
   const rooms = new ProjectRooms(deps.policy, presence, logger, collab);
   projects.on("connection", (socket) => {
     disconnectOnExpiry(socket);
@@ -85,16 +93,24 @@ export function createRealtime(
   const unsubscribers = [
     applyMembershipChanges(deps.events, projects, presence, logger),
     setUpNotifications(notifications, deps.events),
+    deps.events.subscribe((event) => {
+      if (event.type !== "project-deleted") return;
+      documents.remove(event.projectId).catch((error: unknown) => {
+        logger.error({ err: error, projectId: event.projectId }, "removing a deleted project's document failed");
+      });
+    }),
   ];
   return {
-    io,
-    projects,
     presence,
-    collab,
+    documents,
+    attach(httpServer) {
+      io.attach(httpServer);
+    },
     async close() {
       for (const unsubscribe of unsubscribers) unsubscribe();
       io.disconnectSockets(true);
       await new Promise<void>((resolve) => io.close(() => resolve()));
+      await documents.close();
     },
   };
 }

@@ -1,0 +1,291 @@
+import * as decoding from "lib0/decoding";
+import * as encoding from "lib0/encoding";
+import { ObservableV2 } from "lib0/observable";
+import { io, type ManagerOptions, type Socket, type SocketOptions } from "socket.io-client";
+import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate, removeAwarenessStates } from "y-protocols/awareness";
+import * as syncProtocol from "y-protocols/sync";
+import type * as Y from "yjs";
+import {
+  type AckResponse,
+  type OnlineUser,
+  type OpenResult,
+  PROJECTS_NAMESPACE,
+  type ProjectsClientToServerEvents,
+  type ProjectsServerToClientEvents,
+  type Role,
+  type WireError,
+} from "../protocol/events.js";
+
+export type ProviderStatus = "connecting" | "connected" | "disconnected";
+
+export interface ProjectProviderOptions {
+  /** The service's base URL, e.g. `https://collab.example.com`. */
+  url: string;
+  /** A JWT, or a function asked at every (re)connect, so tokens can be refreshed. */
+  token: string | (() => string | Promise<string>);
+  projectId: string;
+  doc: Y.Doc;
+  /** Shared with editor bindings for cursors and selections; one is made when not given. */
+  awareness?: Awareness;
+  /** Connect at once (default true). */
+  connect?: boolean;
+  /** How long to wait for the server to answer `project:open` and acknowledged updates. */
+  ackTimeoutMs?: number;
+  /** Passed to socket.io-client (transports, reconnection delays, extra headers). */
+  socketOptions?: Partial<ManagerOptions & SocketOptions>;
+}
+
+export interface ProjectProviderEvents {
+  status: (status: ProviderStatus) => void;
+  /** True once the first full exchange with the server is done after each (re)connect. */
+  synced: (synced: boolean) => void;
+  presence: (online: OnlineUser[]) => void;
+  /** The project was opened (again, after a reconnect): the caller's role in it. */
+  open: (result: OpenResult) => void;
+  /** The caller lost access (removed, or the project deleted); the provider stops. */
+  "access-revoked": () => void;
+  error: (error: WireError) => void;
+}
+
+type ClientSocket = Socket<ProjectsServerToClientEvents, ProjectsClientToServerEvents>;
+
+/** Browsers receive binary as ArrayBuffer, Node as Buffer. */
+function toBytes(data: unknown): Uint8Array | undefined {
+  if (data instanceof Uint8Array) return data;
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  return undefined;
+}
+
+/**
+ * Keeps a Y.Doc in sync with one project of the service, for editor bindings
+ * (y-codemirror, y-prosemirror, y-quill, y-monaco) in browsers and in Node.
+ * Reconnects on its own; every reconnect reopens the project and runs the
+ * sync handshake again, which merges whatever was edited while offline.
+ */
+export class ProjectProvider extends ObservableV2<ProjectProviderEvents> {
+  readonly doc: Y.Doc;
+  readonly awareness: Awareness;
+  readonly projectId: string;
+  status: ProviderStatus = "disconnected";
+  synced = false;
+  role: Role | undefined;
+  online: OnlineUser[] = [];
+  /** Local changes sent but not yet acknowledged as stored by the server. */
+  unsyncedChanges = 0;
+
+  private readonly socket: ClientSocket;
+  private readonly ackTimeoutMs: number;
+  private isOpen = false;
+  private revoked = false;
+
+  constructor(options: ProjectProviderOptions) {
+    super();
+    this.doc = options.doc;
+    this.projectId = options.projectId;
+    this.awareness = options.awareness ?? new Awareness(options.doc);
+    this.ackTimeoutMs = options.ackTimeoutMs ?? 10_000;
+    const { token } = options;
+    this.socket = io(`${options.url.replace(/\/$/, "")}${PROJECTS_NAMESPACE}`, {
+      ...options.socketOptions,
+      autoConnect: false,
+      auth: (callback) => {
+        Promise.resolve(typeof token === "function" ? token() : token).then(
+          (value) => callback({ token: value }),
+          () => callback({ token: "" }),
+        );
+      },
+    });
+    this.socket.on("connect", this.onConnect);
+    this.socket.on("disconnect", this.onDisconnect);
+    this.socket.on("connect_error", this.onConnectError);
+    this.socket.on("yjs:sync", this.onSync);
+    this.socket.on("yjs:awareness", this.onAwareness);
+    this.socket.on("presence", this.onPresence);
+    this.socket.on("project:access-revoked", this.onAccessRevoked);
+    this.socket.on("yjs:error", ({ code }) =>
+      this.emit("error", [{ code, message: `the server refused a change: ${code}` }]),
+    );
+    this.doc.on("update", this.onDocumentUpdate);
+    this.awareness.on("update", this.onLocalAwareness);
+    if (options.connect !== false) this.connect();
+  }
+
+  connect(): void {
+    this.revoked = false;
+    this.setStatus("connecting");
+    this.socket.connect();
+  }
+
+  disconnect(): void {
+    this.socket.disconnect();
+    this.closed();
+  }
+
+  override destroy(): void {
+    this.disconnect();
+    this.doc.off("update", this.onDocumentUpdate);
+    this.awareness.off("update", this.onLocalAwareness);
+    this.socket.removeAllListeners();
+    super.destroy();
+  }
+
+  /** Resolves once synced (now, or at the next sync). */
+  whenSynced(): Promise<void> {
+    if (this.synced) return Promise.resolve();
+    return new Promise((resolve) => {
+      const listener = (synced: boolean) => {
+        if (!synced) return;
+        this.off("synced", listener);
+        resolve();
+      };
+      this.on("synced", listener);
+    });
+  }
+
+  private setStatus(status: ProviderStatus): void {
+    if (this.status === status) return;
+    this.status = status;
+    this.emit("status", [status]);
+  }
+
+  private setSynced(synced: boolean): void {
+    if (this.synced === synced) return;
+    this.synced = synced;
+    this.emit("synced", [synced]);
+  }
+
+  private readonly onConnect = () => {
+    this.socket
+      .timeout(this.ackTimeoutMs)
+      .emitWithAck("project:open", this.projectId)
+      .then(
+        (response: AckResponse<OpenResult>) => {
+          if (!response.ok) {
+            this.emit("error", [response.error]);
+            this.disconnect();
+            return;
+          }
+          this.isOpen = true;
+          this.role = response.role;
+          this.online = response.online;
+          this.setStatus("connected");
+          this.emit("open", [response]);
+          this.emit("presence", [response.online]);
+          this.send(syncProtocol.writeSyncStep1);
+          if (this.awareness.getLocalState() !== null) {
+            this.socket.emit(
+              "yjs:awareness",
+              this.projectId,
+              encodeAwarenessUpdate(this.awareness, [this.doc.clientID]),
+            );
+          }
+        },
+        () => {
+          // No answer in time: drop the connection; socket.io-client's reconnection tries again.
+          this.emit("error", [{ code: "INTERNAL", message: "the server did not answer project:open" }]);
+          this.socket.disconnect().connect();
+        },
+      );
+  };
+
+  private readonly onDisconnect = (reason: string) => {
+    this.closed();
+    // The server hung up (an expired token, say): try again, asking for a fresh token.
+    if (reason === "io server disconnect" && !this.revoked) {
+      setTimeout(() => {
+        if (!this.revoked && this.status === "disconnected") this.connect();
+      }, 1000);
+    }
+  };
+
+  private readonly onConnectError = (error: Error & { data?: { code?: string } }) => {
+    if (error.data?.code === "UNAUTHORIZED") {
+      // Middleware refusals are not retried by socket.io-client: the token must change first.
+      this.emit("error", [{ code: "UNAUTHORIZED", message: "the server refused the token" }]);
+      this.setStatus("disconnected");
+    }
+  };
+
+  private closed(): void {
+    this.isOpen = false;
+    this.setSynced(false);
+    this.setStatus("disconnected");
+    const others = [...this.awareness.getStates().keys()].filter((client) => client !== this.doc.clientID);
+    if (others.length > 0) removeAwarenessStates(this.awareness, others, this);
+  }
+
+  private readonly onSync = (projectId: string, data: unknown) => {
+    const message = toBytes(data);
+    if (projectId !== this.projectId || !message || !this.isOpen) return;
+    const decoder = decoding.createDecoder(message);
+    const encoder = encoding.createEncoder();
+    const type = syncProtocol.readSyncMessage(decoder, encoder, this.doc, this);
+    if (encoding.length(encoder) > 0) this.sendWithAck(encoding.toUint8Array(encoder));
+    if (type === syncProtocol.messageYjsSyncStep2) this.setSynced(true);
+  };
+
+  private readonly onAwareness = (projectId: string, data: unknown) => {
+    const update = toBytes(data);
+    if (projectId === this.projectId && update) applyAwarenessUpdate(this.awareness, update, this);
+  };
+
+  private readonly onPresence = ({ projectId, online }: { projectId: string; online: OnlineUser[] }) => {
+    if (projectId !== this.projectId) return;
+    this.online = online;
+    this.emit("presence", [online]);
+  };
+
+  private readonly onAccessRevoked = ({ projectId }: { projectId: string }) => {
+    if (projectId !== this.projectId) return;
+    this.revoked = true;
+    this.emit("access-revoked", []);
+    this.disconnect();
+  };
+
+  private readonly onDocumentUpdate = (update: Uint8Array, origin: unknown) => {
+    if (origin === this || !this.isOpen) return;
+    this.sendWithAck(this.encode((encoder) => syncProtocol.writeUpdate(encoder, update)));
+  };
+
+  private readonly onLocalAwareness = (
+    { added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },
+    origin: unknown,
+  ) => {
+    if (origin === this || !this.isOpen) return;
+    const changed = [...added, ...updated, ...removed];
+    this.socket.emit("yjs:awareness", this.projectId, encodeAwarenessUpdate(this.awareness, changed));
+  };
+
+  private encode(write: (encoder: encoding.Encoder) => void): Uint8Array {
+    const encoder = encoding.createEncoder();
+    write(encoder);
+    return encoding.toUint8Array(encoder);
+  }
+
+  private send(write: (encoder: encoding.Encoder, doc: Y.Doc) => void): void {
+    this.socket.emit(
+      "yjs:sync",
+      this.projectId,
+      this.encode((encoder) => write(encoder, this.doc)),
+    );
+  }
+
+  /** Sends a change and counts it unsynced until the server says it is stored. */
+  private sendWithAck(message: Uint8Array): void {
+    this.unsyncedChanges += 1;
+    this.socket
+      .timeout(this.ackTimeoutMs)
+      .emitWithAck("yjs:sync", this.projectId, message)
+      .then(
+        (response: AckResponse) => {
+          if (!response.ok) this.emit("error", [response.error]);
+        },
+        () => {
+          // Unanswered (disconnected meanwhile): the next sync handshake resends whatever the server lacks.
+        },
+      )
+      .finally(() => {
+        this.unsyncedChanges -= 1;
+      });
+  }
+}

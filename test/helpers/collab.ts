@@ -1,0 +1,56 @@
+import * as Y from "yjs";
+import { ProjectProvider, type ProjectProviderOptions } from "../../src/client/provider.js";
+
+const providers = new Set<ProjectProvider>();
+
+/** A provider over a fresh Y.Doc (or the given one), connected over WebSocket only. */
+export function provider(url: string, token: string, projectId: string, options: Partial<ProjectProviderOptions> = {}) {
+  const created = new ProjectProvider({
+    url,
+    token,
+    projectId,
+    doc: options.doc ?? new Y.Doc(),
+    ...options,
+    socketOptions: {
+      transports: ["websocket"],
+      forceNew: true,
+      reconnectionDelay: 50,
+      reconnectionDelayMax: 200,
+      ...options.socketOptions,
+    },
+  });
+  providers.add(created);
+  return created;
+}
+
+export function destroyProviders(): void {
+  for (const each of providers) each.destroy();
+  providers.clear();
+}
+
+/** Resolves once `check` holds, re-checking on every change of `doc`; for "eventually equal" assertions. */
+export function until(doc: Y.Doc, check: () => boolean, timeoutMs = 5000): Promise<void> {
+  if (check()) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      doc.off("update", listener);
+      reject(new Error("timed out waiting for the document"));
+    }, timeoutMs);
+    const listener = () => {
+      if (!check()) return;
+      clearTimeout(timer);
+      doc.off("update", listener);
+      resolve();
+    };
+    doc.on("update", listener);
+  });
+}
+
+/** Resolves when the provider has no change waiting for the server's durable ack. */
+export async function whenStored(target: ProjectProvider, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (target.unsyncedChanges > 0) {
+    if (Date.now() > deadline) throw new Error("changes were not acknowledged in time");
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
