@@ -4,6 +4,7 @@ import { createAccountService } from "./auth/accounts.js";
 import { createRequireUser } from "./auth/passport.js";
 import { createTokenService } from "./auth/tokens.js";
 import { defineUserModel } from "./auth/user-model.js";
+import type { DocumentRegistry } from "./collab/registry.js";
 import type { Config } from "./config/config.js";
 import { connectDatabase, type Database } from "./db/connection.js";
 import { createMongoDocumentStore } from "./db/document-store.js";
@@ -26,6 +27,8 @@ export interface Service {
   readonly database: Database;
   /** Project and membership changes, for in-process listeners. */
   readonly events: ProjectEvents;
+  /** The Yjs documents loaded on this node. */
+  readonly documents: DocumentRegistry;
   /** Starts listening; resolves with the base URL (the real port when config says 0). */
   listen(): Promise<string>;
   /** Stops accepting, closes sockets and the database. Safe to call twice. */
@@ -82,6 +85,7 @@ export async function createService(config: Config, logger: Logger): Promise<Ser
     httpServer,
     database,
     events,
+    documents: realtime.documents,
     async listen() {
       await new Promise<void>((resolve, reject) => {
         httpServer.once("error", reject);

@@ -1,30 +1,11 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { createInterface } from "node:readline";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { registerUser, request } from "./helpers/http.js";
+import { killAll, startServiceProcess } from "./helpers/processes.js";
 import { startService } from "./helpers/service.js";
 
-/** Starts `src/main.ts` as its own process and resolves with the URL it logs. */
-async function startProcess(
-  environment: Record<string, string>,
-): Promise<{ child: ChildProcess; url: string; lines: string[] }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-    env: { ...process.env, PORT: "0", LOG_LEVEL: "info", ...environment },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const lines: string[] = [];
-  const url = await new Promise<string>((resolve, reject) => {
-    child.once("exit", (code) => reject(new Error(`exited early with ${code}: ${lines.join("\n")}`)));
-    createInterface({ input: child.stdout as NodeJS.ReadableStream }).on("line", (line) => {
-      lines.push(line);
-      const match = /listening on (http:\/\/\S+)"/.exec(line);
-      if (match) resolve(match[1] as string);
-    });
-    createInterface({ input: child.stderr as NodeJS.ReadableStream }).on("line", (line) => lines.push(line));
-  });
-  return { child, url, lines };
-}
+afterEach(() => killAll());
 
 describe("service lifecycle", () => {
   it("runs isolated instances side by side in one process", async () => {
@@ -45,7 +26,7 @@ describe("service lifecycle", () => {
   });
 
   it("starts with no configuration, warns about the generated secret, and exits 0 on SIGTERM", async () => {
-    const { child, url, lines } = await startProcess({});
+    const { child, address: url, lines } = await startServiceProcess({});
     expect(lines.join("\n")).toContain("JWT_SECRET is not set");
     expect(lines.join("\n")).toContain("embedded in-memory database");
     expect((await request(url, "GET", "/readyz")).status).toBe(200);

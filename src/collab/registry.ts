@@ -39,6 +39,11 @@ export class DocumentRegistry {
     return this.entries.has(documentId);
   }
 
+  /** How many connections share the loaded document (0 when it is not loaded). */
+  connectionCount(documentId: string): number {
+    return this.entries.get(documentId)?.document.connections.size ?? 0;
+  }
+
   /** Adds a connection to the document, loading it first if needed. */
   async join(
     documentId: string,

@@ -1,4 +1,3 @@
-import { Binary } from "bson";
 import { type Connection, Schema, type Types } from "mongoose";
 import type { DocumentStore } from "../collab/storage.js";
 
@@ -32,10 +31,15 @@ const snapshotSchema = new Schema<SnapshotRecord>(
   { versionKey: false },
 );
 
-/** Lean reads give BSON Binary; hydrated ones give Buffer. */
+/**
+ * Lean reads give BSON Binary, hydrated ones Buffer. Checked by shape, not
+ * `instanceof`: the driver loads bson's CommonJS build, this module its ESM
+ * build, and the two `Binary` classes are different objects.
+ */
 function bytesOf(value: unknown): Uint8Array {
-  if (value instanceof Binary) return value.buffer;
   if (value instanceof Uint8Array) return value;
+  const binary = value as { _bsontype?: unknown; buffer?: unknown } | null;
+  if (binary?._bsontype === "Binary" && binary.buffer instanceof Uint8Array) return binary.buffer;
   throw new Error("stored document bytes have an unexpected type");
 }
 

@@ -1,0 +1,95 @@
+import mongoose from "mongoose";
+import * as Y from "yjs";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { mergeIntoSnapshot } from "../../src/collab/document.js";
+import { createMongoDocumentStore } from "../../src/db/document-store.js";
+import { destroyProviders, provider, whenStored } from "../helpers/collab.js";
+import { projectWithTeam } from "../helpers/projects.js";
+import { insertion, rawClient, updateMessage } from "../helpers/raw-yjs.js";
+import { type TestService, startService } from "../helpers/service.js";
+import { closeAllSockets } from "../helpers/sockets.js";
+
+let running: TestService;
+beforeAll(async () => {
+  running = await startService({ DOC_UNLOAD_DELAY_MS: "0", DOC_COMPACT_AFTER_UPDATES: "5" });
+});
+afterEach(() => {
+  destroyProviders();
+  closeAllSockets();
+});
+afterAll(async () => {
+  await running?.close();
+});
+
+async function untilUnloaded(projectId: string): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (running.service.documents.isLoaded(projectId)) {
+    if (Date.now() > deadline) throw new Error("document was not unloaded");
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+describe("durable documents", () => {
+  it("stores every acknowledged update, compacts the log, and reloads the same document after unloading", async () => {
+    const team = await projectWithTeam(running.url);
+    const client = await rawClient(running.url, team.editor.token, team.projectId);
+    const local = new Y.Doc();
+    for (let i = 0; i < 23; i++) {
+      const before = Y.encodeStateVector(local);
+      local.getText("body").insert(local.getText("body").length, `${i},`);
+      expect(await client.sync(team.projectId, updateMessage(Y.encodeStateAsUpdate(local, before)))).toEqual({ ok: true });
+    }
+    client.socket.close();
+    await untilUnloaded(team.projectId);
+
+    const db = running.service.database.connection.db!;
+    const logged = await db.collection("documentupdates").countDocuments({ documentId: team.projectId });
+    expect(logged).toBe(0);
+    expect(await db.collection("documentsnapshots").countDocuments({ _id: team.projectId as never })).toBe(1);
+
+    const reader = provider(running.url, team.viewer.token, team.projectId);
+    await reader.whenSynced();
+    expect(reader.doc.getText("body").toString()).toBe(local.getText("body").toString());
+    expect(Y.encodeStateAsUpdate(reader.doc)).toEqual(Y.encodeStateAsUpdate(local));
+  });
+
+  it("loads a document once for concurrent first opens", async () => {
+    const team = await projectWithTeam(running.url);
+    const owner = provider(running.url, team.owner.token, team.projectId);
+    await owner.whenSynced();
+    owner.doc.getText("body").insert(0, "shared");
+    await whenStored(owner);
+    owner.destroy();
+    await untilUnloaded(team.projectId);
+
+    const readers = [team.owner, team.editor, team.viewer, team.editor, team.viewer].map((member) =>
+      provider(running.url, member.token, team.projectId),
+    );
+    await Promise.all(readers.map((reader) => reader.whenSynced()));
+    expect(running.service.documents.connectionCount(team.projectId)).toBe(5);
+    for (const reader of readers) expect(reader.doc.getText("body").toString()).toBe("shared");
+  });
+
+  it("compaction never drops an update appended while it runs", async () => {
+    const connection = await mongoose.createConnection(running.mongo.databaseUri).asPromise();
+    try {
+      const store = createMongoDocumentStore(connection);
+      await store.init();
+      const id = "compaction-race";
+      await store.append(id, [insertion("a"), insertion("b")]);
+      const late = insertion("late");
+      await store.compact(id, (updates) => {
+        // Another writer appends while the merge is in progress.
+        void store.append(id, [late]);
+        return mergeIntoSnapshot(updates);
+      });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const doc = new Y.Doc();
+      for (const update of await store.load(id)) Y.applyUpdate(doc, update);
+      const text = doc.getText("body").toString();
+      for (const part of ["a", "b", "late"]) expect(text).toContain(part);
+    } finally {
+      await connection.close();
+    }
+  });
+});
