@@ -155,38 +155,35 @@ export class ProjectProvider extends ObservableV2<ProjectProviderEvents> {
   }
 
   private readonly onConnect = () => {
-    this.socket
-      .timeout(this.ackTimeoutMs)
-      .emitWithAck("project:open", this.projectId)
-      .then(
-        (response: AckResponse<OpenResult>) => {
-          if (!response.ok) {
-            this.emit("error", [response.error]);
-            this.disconnect();
-            return;
-          }
-          this.isOpen = true;
-          this.role = response.role;
-          this.online = response.online;
-          this.setStatus("connected");
-          this.emit("open", [response]);
-          this.emit("presence", [response.online]);
-          this.send(syncProtocol.writeSyncStep1);
-          if (this.awareness.getLocalState() !== null) {
-            this.socket.emit(
-              "yjs:awareness",
-              this.projectId,
-              encodeAwarenessUpdate(this.awareness, [this.doc.clientID]),
-            );
-          }
-        },
-        () => {
-          // No answer in time: drop the connection; socket.io-client's reconnection tries again.
-          this.emit("error", [{ code: "INTERNAL", message: "the server did not answer project:open" }]);
-          this.socket.disconnect().connect();
-        },
-      );
+    // A callback ack, not emitWithAck: it runs as the ack arrives, before the server's sync step 1 that follows it.
+    this.socket.timeout(this.ackTimeoutMs).emit("project:open", this.projectId, (timedOut, response) => {
+      if (timedOut) {
+        // No answer in time: drop the connection; socket.io-client's reconnection tries again.
+        this.emit("error", [{ code: "INTERNAL", message: "the server did not answer project:open" }]);
+        this.socket.disconnect().connect();
+        return;
+      }
+      this.opened(response);
+    });
   };
+
+  private opened(response: AckResponse<OpenResult>): void {
+    if (!response.ok) {
+      this.emit("error", [response.error]);
+      this.disconnect();
+      return;
+    }
+    this.isOpen = true;
+    this.role = response.role;
+    this.online = response.online;
+    this.setStatus("connected");
+    this.emit("open", [response]);
+    this.emit("presence", [response.online]);
+    this.send(syncProtocol.writeSyncStep1);
+    if (this.awareness.getLocalState() !== null) {
+      this.socket.emit("yjs:awareness", this.projectId, encodeAwarenessUpdate(this.awareness, [this.doc.clientID]));
+    }
+  }
 
   private readonly onDisconnect = (reason: string) => {
     this.closed();

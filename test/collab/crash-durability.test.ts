@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";
-import * as Y from "yjs";
 import { afterEach, describe, expect, it } from "vitest";
-import { usingRealMongo } from "../helpers/mongo.js";
+import * as Y from "yjs";
 import { registerUser, request } from "../helpers/http.js";
+import { usingRealMongo } from "../helpers/mongo.js";
 import { killAll, startProcess, startServiceProcess } from "../helpers/processes.js";
 import { rawClient, updateMessage } from "../helpers/raw-yjs.js";
 import { closeAllSockets } from "../helpers/sockets.js";
@@ -30,7 +30,10 @@ describe("kill -9 in the middle of editing", () => {
     const environment = { MONGODB_URI: await startDatabase(), JWT_SECRET: randomBytes(32).toString("hex") };
     const first = await startServiceProcess(environment);
     const owner = await registerUser(first.address, "Crash");
-    const created = await request(first.address, "POST", "/api/projects", { token: owner.token, body: { name: "Crash test" } });
+    const created = await request(first.address, "POST", "/api/projects", {
+      token: owner.token,
+      body: { name: "Crash test" },
+    });
     const projectId = created.body.project.id as string;
 
     const client = await rawClient(first.address, owner.token, projectId);

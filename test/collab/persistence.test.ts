@@ -1,12 +1,12 @@
 import mongoose from "mongoose";
-import * as Y from "yjs";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import * as Y from "yjs";
 import { mergeIntoSnapshot } from "../../src/collab/document.js";
 import { createMongoDocumentStore } from "../../src/db/document-store.js";
 import { destroyProviders, provider, whenStored } from "../helpers/collab.js";
 import { projectWithTeam } from "../helpers/projects.js";
 import { insertion, rawClient, updateMessage } from "../helpers/raw-yjs.js";
-import { type TestService, startService } from "../helpers/service.js";
+import { startService, type TestService } from "../helpers/service.js";
 import { closeAllSockets } from "../helpers/sockets.js";
 
 let running: TestService;
@@ -37,7 +37,9 @@ describe("durable documents", () => {
     for (let i = 0; i < 23; i++) {
       const before = Y.encodeStateVector(local);
       local.getText("body").insert(local.getText("body").length, `${i},`);
-      expect(await client.sync(team.projectId, updateMessage(Y.encodeStateAsUpdate(local, before)))).toEqual({ ok: true });
+      expect(await client.sync(team.projectId, updateMessage(Y.encodeStateAsUpdate(local, before)))).toEqual({
+        ok: true,
+      });
     }
     client.socket.close();
     await untilUnloaded(team.projectId);

@@ -11,7 +11,12 @@ export interface Started {
 const children = new Set<ChildProcess>();
 
 /** Runs a TypeScript entry point with tsx and resolves once a line matches `pattern`. */
-export function startProcess(entry: string, args: string[], environment: Record<string, string>, pattern: RegExp): Promise<Started> {
+export function startProcess(
+  entry: string,
+  args: string[],
+  environment: Record<string, string>,
+  pattern: RegExp,
+): Promise<Started> {
   const child = spawn(process.execPath, ["--import", "tsx", entry, ...args], {
     env: { ...process.env, ...environment },
     stdio: ["ignore", "pipe", "pipe"],
@@ -20,7 +25,8 @@ export function startProcess(entry: string, args: string[], environment: Record<
   child.once("exit", () => children.delete(child));
   const lines: string[] = [];
   return new Promise((resolve, reject) => {
-    const onExit = (code: number | null) => reject(new Error(`${entry} exited early with ${code}:\n${lines.join("\n")}`));
+    const onExit = (code: number | null) =>
+      reject(new Error(`${entry} exited early with ${code}:\n${lines.join("\n")}`));
     child.once("exit", onExit);
     const onLine = (line: string) => {
       lines.push(line);

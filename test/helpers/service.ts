@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { type Config, loadConfig } from "../../src/config/config.js";
+import { loadConfig } from "../../src/config/config.js";
 import { createLogger } from "../../src/logger.js";
 import { createService, type Service } from "../../src/service.js";
 import { startTestMongo, type TestMongo } from "./mongo.js";
@@ -11,14 +11,13 @@ export interface TestService {
   close(): Promise<void>;
 }
 
-export type ConfigOverrides = (config: Config) => void;
-
-/** The real composition root on port 0, on its own database, configured through `loadConfig` like `main`. */
-export async function startService(
-  environment: Record<string, string> = {},
-  adjust?: ConfigOverrides,
-): Promise<TestService> {
-  const mongo = await startTestMongo();
+/**
+ * The real composition root on port 0, configured through `loadConfig` like
+ * `main`, on a database of its own, or on `shared` (which it then leaves
+ * running on close, for a restart against the same data).
+ */
+export async function startService(environment: Record<string, string> = {}, shared?: TestMongo): Promise<TestService> {
+  const mongo = shared ?? (await startTestMongo());
   const { config } = loadConfig(
     {
       PORT: "0",
@@ -31,7 +30,6 @@ export async function startService(
     },
     () => randomBytes(32).toString("hex"),
   );
-  adjust?.(config);
   const service = await createService(config, createLogger(config.logLevel));
   const url = await service.listen();
   return {
@@ -40,7 +38,7 @@ export async function startService(
     mongo,
     async close() {
       await service.close();
-      await mongo.stop();
+      if (!shared) await mongo.stop();
     },
   };
 }
