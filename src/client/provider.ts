@@ -4,7 +4,7 @@ import { ObservableV2 } from "lib0/observable";
 import { io, type ManagerOptions, type Socket, type SocketOptions } from "socket.io-client";
 import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate, removeAwarenessStates } from "y-protocols/awareness";
 import * as syncProtocol from "y-protocols/sync";
-import type * as Y from "yjs";
+import * as Y from "yjs";
 import {
   type AckResponse,
   type OnlineUser,
@@ -49,6 +49,16 @@ export interface ProjectProviderEvents {
 
 type ClientSocket = Socket<ProjectsServerToClientEvents, ProjectsClientToServerEvents>;
 
+/** Refusals that say "not now" rather than "never": the change is sent again after a pause. */
+const RETRIED_CODES = new Set(["RATE_LIMITED", "INTERNAL"]);
+const RETRY_DELAY_MS = 500;
+
+/** A sync step 2 carrying an update computed already (y-protocols' writer computes it from the doc). */
+function writeStep2(encoder: encoding.Encoder, update: Uint8Array): void {
+  encoding.writeVarUint(encoder, syncProtocol.messageYjsSyncStep2);
+  encoding.writeVarUint8Array(encoder, update);
+}
+
 /** Browsers receive binary as ArrayBuffer, Node as Buffer. */
 function toBytes(data: unknown): Uint8Array | undefined {
   if (data instanceof Uint8Array) return data;
@@ -70,12 +80,13 @@ export class ProjectProvider extends ObservableV2<ProjectProviderEvents> {
   synced = false;
   role: Role | undefined;
   online: OnlineUser[] = [];
-  /** Local changes sent but not yet acknowledged as stored by the server. */
-  unsyncedChanges = 0;
+  private changesInFlight = 0;
 
   private readonly socket: ClientSocket;
   private readonly ackTimeoutMs: number;
   private isOpen = false;
+  /** Local updates of the current synchronous burst, merged into one message. */
+  private outbox: Uint8Array[] = [];
   private revoked = false;
 
   constructor(options: ProjectProviderOptions) {
@@ -108,6 +119,11 @@ export class ProjectProvider extends ObservableV2<ProjectProviderEvents> {
     this.doc.on("update", this.onDocumentUpdate);
     this.awareness.on("update", this.onLocalAwareness);
     if (options.connect !== false) this.connect();
+  }
+
+  /** Local changes not yet acknowledged as stored by the server (queued or sent). */
+  get unsyncedChanges(): number {
+    return this.changesInFlight + (this.outbox.length > 0 ? 1 : 0);
   }
 
   connect(): void {
@@ -215,9 +231,18 @@ export class ProjectProvider extends ObservableV2<ProjectProviderEvents> {
     const message = toBytes(data);
     if (projectId !== this.projectId || !message || !this.isOpen) return;
     const decoder = decoding.createDecoder(message);
-    const encoder = encoding.createEncoder();
-    const type = syncProtocol.readSyncMessage(decoder, encoder, this.doc, this);
-    if (encoding.length(encoder) > 0) this.sendWithAck(encoding.toUint8Array(encoder));
+    const type = decoding.readVarUint(decoder);
+    if (type === syncProtocol.messageYjsSyncStep1) {
+      // Answer with what the server lacks: offline edits travel this way.
+      const missing = Y.encodeStateAsUpdate(this.doc, decoding.readVarUint8Array(decoder));
+      this.sendChange(missing, writeStep2);
+      return;
+    }
+    syncProtocol.readSyncStep2(decoder, this.doc, this, (error) =>
+      this.emit("error", [
+        { code: "INVALID_UPDATE", message: `the server sent an update that does not apply: ${error.message}` },
+      ]),
+    );
     if (type === syncProtocol.messageYjsSyncStep2) this.setSynced(true);
   };
 
@@ -241,7 +266,18 @@ export class ProjectProvider extends ObservableV2<ProjectProviderEvents> {
 
   private readonly onDocumentUpdate = (update: Uint8Array, origin: unknown) => {
     if (origin === this || !this.isOpen) return;
-    this.sendWithAck(this.encode((encoder) => syncProtocol.writeUpdate(encoder, update)));
+    this.outbox.push(update);
+    if (this.outbox.length > 1) return;
+    // Everything changed in this synchronous burst (a paste, a 16-character insert loop) goes as one message.
+    queueMicrotask(() => {
+      const pending = this.outbox;
+      this.outbox = [];
+      if (!this.isOpen || pending.length === 0) return;
+      this.sendChange(
+        pending.length === 1 ? (pending[0] as Uint8Array) : Y.mergeUpdates(pending),
+        syncProtocol.writeUpdate,
+      );
+    });
   };
 
   private readonly onLocalAwareness = (
@@ -267,22 +303,32 @@ export class ProjectProvider extends ObservableV2<ProjectProviderEvents> {
     );
   }
 
-  /** Sends a change and counts it unsynced until the server says it is stored. */
-  private sendWithAck(message: Uint8Array): void {
-    this.unsyncedChanges += 1;
-    this.socket
-      .timeout(this.ackTimeoutMs)
-      .emitWithAck("yjs:sync", this.projectId, message)
-      .then(
-        (response: AckResponse) => {
-          if (!response.ok) this.emit("error", [response.error]);
-        },
-        () => {
-          // Unanswered (disconnected meanwhile): the next sync handshake resends whatever the server lacks.
-        },
-      )
-      .finally(() => {
-        this.unsyncedChanges -= 1;
-      });
+  /**
+   * Sends a change and counts it unsynced until the server says it is
+   * stored. A change refused for load (rate limit, server trouble) is sent
+   * again a little later; one unanswered because the connection dropped is
+   * covered by the sync handshake of the next connection.
+   */
+  private sendChange(update: Uint8Array, write: (encoder: encoding.Encoder, update: Uint8Array) => void): void {
+    this.changesInFlight += 1;
+    // The event's ack is optional in the contract, which socket.io's timeout typing cannot express.
+    const emitter = this.socket.timeout(this.ackTimeoutMs) as unknown as {
+      emit(event: string, projectId: string, message: Uint8Array, ack: (timedOut: Error | null, response: AckResponse) => void): void;
+    };
+    emitter.emit(
+      "yjs:sync",
+      this.projectId,
+      this.encode((encoder) => write(encoder, update)),
+      (timedOut, response) => {
+        this.changesInFlight -= 1;
+        if (timedOut || response.ok) return;
+        this.emit("error", [response.error]);
+        if (RETRIED_CODES.has(response.error.code)) {
+          setTimeout(() => {
+            if (this.isOpen) this.sendChange(update, syncProtocol.writeUpdate);
+          }, RETRY_DELAY_MS);
+        }
+      },
+    );
   }
 }
