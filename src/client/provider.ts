@@ -313,7 +313,12 @@ export class ProjectProvider extends ObservableV2<ProjectProviderEvents> {
     this.changesInFlight += 1;
     // The event's ack is optional in the contract, which socket.io's timeout typing cannot express.
     const emitter = this.socket.timeout(this.ackTimeoutMs) as unknown as {
-      emit(event: string, projectId: string, message: Uint8Array, ack: (timedOut: Error | null, response: AckResponse) => void): void;
+      emit(
+        event: string,
+        projectId: string,
+        message: Uint8Array,
+        ack: (timedOut: Error | null, response: AckResponse) => void,
+      ): void;
     };
     emitter.emit(
       "yjs:sync",
