@@ -45,6 +45,8 @@ export interface ProjectProviderEvents {
   /** The caller lost access (removed, or the project deleted); the provider stops. */
   "access-revoked": () => void;
   error: (error: WireError) => void;
+  /** `unsyncedChanges` changed: 0 means everything local is stored on the server ("Saved"). */
+  unsynced: (count: number) => void;
 }
 
 type ClientSocket = Socket<ProjectsServerToClientEvents, ProjectsClientToServerEvents>;
@@ -81,6 +83,7 @@ export class ProjectProvider extends ObservableV2<ProjectProviderEvents> {
   role: Role | undefined;
   online: OnlineUser[] = [];
   private changesInFlight = 0;
+  private reportedUnsynced = 0;
 
   private readonly socket: ClientSocket;
   private readonly ackTimeoutMs: number;
@@ -268,11 +271,15 @@ export class ProjectProvider extends ObservableV2<ProjectProviderEvents> {
     if (origin === this || !this.isOpen) return;
     this.outbox.push(update);
     if (this.outbox.length > 1) return;
+    this.reportUnsynced();
     // Everything changed in this synchronous burst (a paste, a 16-character insert loop) goes as one message.
     queueMicrotask(() => {
       const pending = this.outbox;
       this.outbox = [];
-      if (!this.isOpen || pending.length === 0) return;
+      if (!this.isOpen || pending.length === 0) {
+        this.reportUnsynced();
+        return;
+      }
       this.sendChange(
         pending.length === 1 ? (pending[0] as Uint8Array) : Y.mergeUpdates(pending),
         syncProtocol.writeUpdate,
@@ -303,6 +310,13 @@ export class ProjectProvider extends ObservableV2<ProjectProviderEvents> {
     );
   }
 
+  private reportUnsynced(): void {
+    const count = this.unsyncedChanges;
+    if (count === this.reportedUnsynced) return;
+    this.reportedUnsynced = count;
+    this.emit("unsynced", [count]);
+  }
+
   /**
    * Sends a change and counts it unsynced until the server says it is
    * stored. A change refused for load (rate limit, server trouble) is sent
@@ -326,6 +340,7 @@ export class ProjectProvider extends ObservableV2<ProjectProviderEvents> {
       this.encode((encoder) => write(encoder, update)),
       (timedOut, response) => {
         this.changesInFlight -= 1;
+        this.reportUnsynced();
         if (timedOut || response.ok) return;
         this.emit("error", [response.error]);
         if (RETRIED_CODES.has(response.error.code)) {

@@ -1,0 +1,114 @@
+/** One kind of client per server under test; each has its own connection and its own Y.Doc. */
+import { io, type Socket } from "socket.io-client";
+import { WebSocket } from "ws";
+import { WebsocketProvider } from "y-websocket";
+import * as Y from "yjs";
+import { ProjectProvider } from "../../src/client/provider.js";
+
+export type ServerKind = "service" | "floor" | "reference";
+
+export interface BenchClient {
+  doc: Y.Doc;
+  ready: Promise<void>;
+  /** Called with the time from a local change to its acknowledgement, where the server acknowledges. */
+  onAck?: (handler: (latencyMs: number) => void) => void;
+  close(): void;
+}
+
+export interface Room {
+  /** The room, y-websocket document name or project id. */
+  id: string;
+  /** For the service: tokens of members of that project; client i uses token i (mod their number). */
+  tokens?: string[];
+}
+
+const REMOTE = Symbol("remote");
+
+function floorClient(url: string, room: Room): BenchClient {
+  const doc = new Y.Doc();
+  const socket: Socket = io(url, { transports: ["websocket"], forceNew: true, reconnection: false });
+  let ackHandler: ((latencyMs: number) => void) | undefined;
+  socket.on("update", (payload: Uint8Array) => Y.applyUpdate(doc, new Uint8Array(payload), REMOTE));
+  doc.on("update", (update: Uint8Array, origin: unknown) => {
+    if (origin === REMOTE) return;
+    const started = performance.now();
+    socket.emit("update", room.id, update, () => ackHandler?.(performance.now() - started));
+  });
+  const ready = new Promise<void>((resolve, reject) => {
+    socket.once("connect", () => socket.emit("join", room.id, () => resolve()));
+    socket.once("connect_error", reject);
+  });
+  return {
+    doc,
+    ready,
+    onAck: (handler) => {
+      ackHandler = handler;
+    },
+    close: () => socket.close(),
+  };
+}
+
+function referenceClient(url: string, room: Room): BenchClient {
+  const doc = new Y.Doc();
+  const provider = new WebsocketProvider(url, room.id, doc, {
+    WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
+    disableBc: true,
+  });
+  const ready = new Promise<void>((resolve) => {
+    const onSync = (synced: boolean) => {
+      if (!synced) return;
+      provider.off("sync", onSync);
+      resolve();
+    };
+    provider.on("sync", onSync);
+  });
+  return {
+    doc,
+    ready,
+    close: () => {
+      provider.destroy();
+    },
+  };
+}
+
+function serviceClient(url: string, room: Room, index: number): BenchClient {
+  const tokens = room.tokens ?? [];
+  const doc = new Y.Doc();
+  const provider = new ProjectProvider({
+    url,
+    token: tokens[index % tokens.length] as string,
+    projectId: room.id,
+    doc,
+    socketOptions: { transports: ["websocket"], forceNew: true },
+  });
+  // Acks come back in send order on one socket: a FIFO of send times pairs them up.
+  const sentAt: number[] = [];
+  let ackHandler: ((latencyMs: number) => void) | undefined;
+  let unsynced = 0;
+  doc.on("update", (_update: Uint8Array, origin: unknown) => {
+    if (origin !== provider && provider.status === "connected") sentAt.push(performance.now());
+  });
+  provider.on("unsynced", (count) => {
+    if (count < unsynced) {
+      for (let i = count; i < unsynced; i++) {
+        const started = sentAt.shift();
+        if (started !== undefined) ackHandler?.(performance.now() - started);
+      }
+    }
+    unsynced = count;
+  });
+  return {
+    doc,
+    ready: provider.whenSynced(),
+    onAck: (handler) => {
+      ackHandler = handler;
+    },
+    close: () => provider.destroy(),
+  };
+}
+
+export function connectClient(kind: ServerKind, url: string, room: Room, index = 0): BenchClient {
+  if (kind === "floor") return floorClient(url, room);
+  if (kind === "reference") return referenceClient(url, room);
+  return serviceClient(url, room, index);
+}

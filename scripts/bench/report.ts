@@ -1,0 +1,141 @@
+import { summarize } from "./stats.js";
+
+type RunResult = Record<string, unknown>;
+
+interface ReportInput {
+  machine: { date: string; cpu: string; cores: number; memoryGiB: number; node: string };
+  specs: Record<string, { rooms: number; clients: number; interval: number; duration: number; opens: number }>;
+  repetitions: number;
+  results: Record<string, Record<string, RunResult[]>>;
+  servers: string[];
+  workloads: string[];
+}
+
+interface Metric {
+  label: string;
+  pick: (run: RunResult) => number | undefined;
+  digits: number;
+  /** Shown as a ratio against the floor. */
+  ratio?: boolean;
+}
+
+const path = (run: RunResult, ...keys: string[]): number | undefined => {
+  let value: unknown = run;
+  for (const key of keys) value = (value as Record<string, unknown> | undefined)?.[key];
+  return typeof value === "number" ? value : undefined;
+};
+
+const typingMetrics = (latencyKey: string): Metric[] => [
+  { label: "p50 ms", pick: (run) => path(run, latencyKey, "p50"), digits: 1 },
+  { label: "p95 ms", pick: (run) => path(run, latencyKey, "p95"), digits: 1 },
+  { label: "p99 ms", pick: (run) => path(run, latencyKey, "p99"), digits: 1, ratio: true },
+  { label: "max ms", pick: (run) => path(run, latencyKey, "max"), digits: 1 },
+  { label: "delivered/s", pick: (run) => path(run, "deliveredPerSecond"), digits: 0 },
+  {
+    label: "delivered %",
+    pick: (run) => {
+      const delivered = path(run, "delivered");
+      const expected = path(run, "expectedDeliveries");
+      return delivered !== undefined && expected ? (100 * delivered) / expected : undefined;
+    },
+    digits: 1,
+  },
+  { label: "server CPU s", pick: (run) => path(run, "serverCpuSeconds"), digits: 2 },
+  { label: "CPU ms/1k delivered", pick: (run) => path(run, "cpuMsPer1000Delivered"), digits: 1, ratio: true },
+  { label: "peak RSS MB", pick: (run) => mb(path(run, "serverPeakRssKb")), digits: 0 },
+  { label: "gen CPU s", pick: (run) => path(run, "generator", "cpuSeconds"), digits: 1 },
+  { label: "gen loop p99 ms", pick: (run) => path(run, "generator", "loopDelayP99Ms"), digits: 1 },
+];
+
+const mb = (kb: number | undefined) => (kb === undefined ? undefined : kb / 1024);
+
+const METRICS: Record<string, Metric[]> = {
+  W1: typingMetrics("latencyMs"),
+  W2: typingMetrics("latencyMs"),
+  W5: typingMetrics("ackLatencyMs"),
+  W3: [
+    { label: "KB/connection", pick: (run) => path(run, "kbPerConnection"), digits: 1, ratio: true },
+    { label: "RSS after MB", pick: (run) => mb(path(run, "rssAfterKb")), digits: 0 },
+    { label: "connect s", pick: (run) => path(run, "connectSeconds"), digits: 1 },
+    { label: "peak RSS MB", pick: (run) => mb(path(run, "serverPeakRssKb")), digits: 0 },
+  ],
+  W4: [
+    { label: "p50 ms", pick: (run) => path(run, "latencyMs", "p50"), digits: 1, ratio: true },
+    { label: "p95 ms", pick: (run) => path(run, "latencyMs", "p95"), digits: 1 },
+    { label: "p99 ms", pick: (run) => path(run, "latencyMs", "p99"), digits: 1 },
+    { label: "max ms", pick: (run) => path(run, "latencyMs", "max"), digits: 1 },
+    { label: "document KB", pick: (run) => (path(run, "documentBytes") ?? 0) / 1024, digits: 0 },
+  ],
+};
+
+const TITLES: Record<string, string> = {
+  W1: "W1 hot room: latency from a local change to its observation at every other client",
+  W2: "W2 many rooms",
+  W3: "W3 capacity: synced, idle connections",
+  W4: "W4 open: from connecting to synced, 1 MB document",
+  W5: "W5 durable ack: from a local change to its acknowledgement (the floor acks on relay; the reference has no acks)",
+};
+
+function describe(workload: string, spec: ReportInput["specs"][string]): string {
+  switch (workload) {
+    case "W3":
+      return `${spec.rooms} rooms × ${spec.clients} clients`;
+    case "W4":
+      return `${spec.opens} opens, one after another`;
+    default:
+      return `${spec.rooms} room(s) × ${spec.clients} clients, one 16-character insert per client every ${spec.interval} ms for ${spec.duration / 1000} s`;
+  }
+}
+
+function cell(values: number[], digits: number): string {
+  const summary = summarize(values);
+  if (!summary) return "n/a";
+  const format = (value: number) => value.toFixed(digits);
+  return values.length > 1
+    ? `${format(summary.median)} (${format(summary.min)}–${format(summary.max)})`
+    : format(summary.median);
+}
+
+export function renderReport(input: ReportInput): string {
+  const lines: string[] = [
+    "# Benchmarks",
+    "",
+    `Measured ${input.machine.date.slice(0, 10)} on ${input.machine.cores} × ${input.machine.cpu}, ${input.machine.memoryGiB} GiB, Node ${input.machine.node}, by \`npm run bench\`.`,
+    `Each (server, workload) ran ${input.repetitions} time(s) in rotated order, every run on freshly started processes; cells are the median with the range (min–max).`,
+    "Servers: **service** is this project (`dist/main.js`, embedded database in its own process, real accounts, projects and access checks);",
+    "**floor** is a plain Socket.IO 4.8 relay (`socket.to(room).emit`, default parser, no document, no database);",
+    "**reference** is the y-websocket server (`@y/websocket-server`, in memory). Ratios are against the floor measured in the same run.",
+    "",
+  ];
+  for (const workload of input.workloads) {
+    const metrics = METRICS[workload] ?? [];
+    const spec = input.specs[workload];
+    lines.push(`## ${TITLES[workload] ?? workload}`, "", spec ? `${describe(workload, spec)}.` : "", "");
+    lines.push(`| server | ${metrics.map((metric) => metric.label).join(" | ")} |`);
+    lines.push(`| --- | ${metrics.map(() => "---").join(" | ")} |`);
+    const columnValues = (server: string, metric: Metric) =>
+      (input.results[workload]?.[server] ?? [])
+        .map(metric.pick)
+        .filter((value): value is number => value !== undefined);
+    for (const server of input.servers) {
+      lines.push(
+        `| ${server} | ${metrics.map((metric) => cell(columnValues(server, metric), metric.digits)).join(" | ")} |`,
+      );
+    }
+    const ratioMetrics = metrics.filter((metric) => metric.ratio);
+    const floor = (metric: Metric) => summarize(columnValues("floor", metric))?.median;
+    if (input.servers.includes("floor") && ratioMetrics.length > 0) {
+      lines.push("", `Ratios against the floor (${ratioMetrics.map((metric) => metric.label).join(", ")}):`, "");
+      for (const server of input.servers.filter((each) => each !== "floor")) {
+        const ratios = ratioMetrics.map((metric) => {
+          const mine = summarize(columnValues(server, metric))?.median;
+          const base = floor(metric);
+          return mine !== undefined && base ? `${metric.label} ${(mine / base).toFixed(2)}×` : `${metric.label} n/a`;
+        });
+        lines.push(`- ${server}: ${ratios.join(", ")}`);
+      }
+    }
+    lines.push("");
+  }
+  return lines.join("\n");
+}

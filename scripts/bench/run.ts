@@ -1,0 +1,274 @@
+/**
+ * `npm run bench`: this service, the floor (a plain Socket.IO relay) and the
+ * reference (the y-websocket server), each started as its own process, under
+ * the same workloads from a load generator in its own process, repeated in
+ * rotated order. Prints a table with ratios against the floor measured in the
+ * same run, writes raw JSON under bench/results/, and with --write-doc the
+ * summary in docs/BENCHMARKS.md.
+ *
+ *   npm run bench -- --workloads W1,W3 --servers service,floor --reps 3 --W1.duration 10000
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { createInterface } from "node:readline";
+import { parseArgs } from "node:util";
+import type { Room, ServerKind } from "./clients.js";
+import type { LoadOptions } from "./load.js";
+import { renderReport } from "./report.js";
+
+type Workload = LoadOptions["workload"];
+
+export interface WorkloadSpec {
+  rooms: number;
+  clients: number;
+  interval: number;
+  duration: number;
+  opens: number;
+}
+
+const DEFAULTS: Record<Workload, WorkloadSpec> = {
+  W1: { rooms: 1, clients: 30, interval: 100, duration: 20_000, opens: 0 },
+  W2: { rooms: 200, clients: 5, interval: 1000, duration: 30_000, opens: 0 },
+  W3: { rooms: 100, clients: 20, interval: 0, duration: 0, opens: 0 },
+  W4: { rooms: 1, clients: 1, interval: 0, duration: 0, opens: 30 },
+  W5: { rooms: 1, clients: 30, interval: 100, duration: 20_000, opens: 0 },
+};
+
+const { values } = parseArgs({
+  strict: false,
+  options: {
+    workloads: { type: "string", default: "W1,W2,W3,W4,W5" },
+    servers: { type: "string", default: "service,floor,reference" },
+    reps: { type: "string", default: "3" },
+    "write-doc": { type: "boolean", default: false },
+    profile: { type: "boolean", default: false },
+  },
+});
+/** `--W1.duration 5000` or `--W1.duration=5000`: parseArgs cannot declare options per workload. */
+function overrideOf(flag: string): string | undefined {
+  const argv = process.argv;
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === flag) return argv[i + 1];
+    if (argv[i]?.startsWith(`${flag}=`)) return argv[i]?.slice(flag.length + 1);
+  }
+  return undefined;
+}
+
+const workloads = String(values.workloads).split(",") as Workload[];
+const servers = String(values.servers).split(",") as ServerKind[];
+const repetitions = Number(values.reps);
+const specs = Object.fromEntries(
+  workloads.map((workload) => {
+    const spec = { ...DEFAULTS[workload] };
+    for (const key of Object.keys(spec) as Array<keyof WorkloadSpec>) {
+      const override = overrideOf(`--${workload}.${key}`);
+      if (override !== undefined) spec[key] = Number(override);
+    }
+    return [workload, spec];
+  }),
+) as Record<Workload, WorkloadSpec>;
+
+const children = new Set<ChildProcess>();
+process.on("exit", () => {
+  for (const child of children) child.kill("SIGKILL");
+});
+
+function launch(command: string, args: string[], environment: Record<string, string>, pattern: RegExp) {
+  const child = spawn(command, args, { env: { ...process.env, ...environment }, stdio: ["ignore", "pipe", "pipe"] });
+  children.add(child);
+  const output: string[] = [];
+  return new Promise<{ child: ChildProcess; match: string }>((resolve, reject) => {
+    child.once("exit", (code) => reject(new Error(`${args.join(" ")} exited with ${code}:\n${output.join("\n")}`)));
+    const onLine = (line: string) => {
+      output.push(line);
+      const match = pattern.exec(line);
+      if (match) resolve({ child, match: match[1] as string });
+    };
+    createInterface({ input: child.stdout as NodeJS.ReadableStream }).on("line", onLine);
+    createInterface({ input: child.stderr as NodeJS.ReadableStream }).on("line", onLine);
+  });
+}
+
+function stop(child: ChildProcess, signal: NodeJS.Signals = "SIGKILL"): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.removeAllListeners("exit");
+    child.once("exit", () => resolve());
+    child.kill(signal);
+    children.delete(child);
+  });
+}
+
+const tsx = (script: string) => ["--import", "tsx", script];
+
+interface RunningServer {
+  url: string;
+  pid: number;
+  stop(): Promise<void>;
+  rooms(count: number, members: number): Promise<Room[]>;
+}
+
+async function post(url: string, token: string | undefined, body: unknown) {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`${url}: ${response.status} ${await response.text()}`);
+  return (await response.json()) as Record<string, { id: string } & Record<string, string>>;
+}
+
+async function inBatches<T>(count: number, make: (index: number) => Promise<T>, size = 20): Promise<T[]> {
+  const results: T[] = [];
+  for (let start = 0; start < count; start += size) {
+    results.push(
+      ...(await Promise.all(Array.from({ length: Math.min(size, count - start) }, (_, i) => make(start + i)))),
+    );
+  }
+  return results;
+}
+
+/** This service as `npm start` runs it (the compiled build), against the embedded database in a process of its own. */
+async function startService(): Promise<RunningServer> {
+  const database = await launch(
+    process.execPath,
+    ["dist/db/embedded/main.js", "--port", "0"],
+    {},
+    /^(mongodb:\/\/\S+)$/,
+  );
+  // --profile: a CPU profile of the service per run under bench/profiles/, written on a clean SIGTERM exit.
+  const profile = values.profile ? ["--cpu-prof", "--cpu-prof-dir=bench/profiles"] : [];
+  const service = await launch(
+    process.execPath,
+    [...profile, "dist/main.js"],
+    {
+      PORT: "0",
+      MONGODB_URI: `${database.match}bench`,
+      JWT_SECRET: randomBytes(32).toString("hex"),
+      AUTH_RATE_LIMIT_PER_MINUTE: "1000000",
+      LOG_LEVEL: "info",
+    },
+    /listening on (http:\/\/\S+)"/,
+  );
+  const url = service.match;
+  return {
+    url,
+    pid: service.child.pid as number,
+    async stop() {
+      await stop(service.child, values.profile ? "SIGTERM" : "SIGKILL");
+      await stop(database.child);
+    },
+    async rooms(count, members) {
+      const users = await inBatches(members, (i) =>
+        post(`${url}/api/auth/register`, undefined, {
+          email: `bench-${i}-${randomBytes(4).toString("hex")}@example.test`,
+          password: "bench password",
+          name: `Bench ${i}`,
+        }),
+      );
+      const tokens = users.map((user) => user.token as unknown as string);
+      return inBatches(count, async () => {
+        const { project } = await post(`${url}/api/projects`, tokens[0], { name: "bench" });
+        for (const user of users.slice(1)) {
+          await post(`${url}/api/projects/${project?.id}/members`, tokens[0], {
+            email: user.user?.email,
+            role: "editor",
+          });
+        }
+        return { id: project?.id as string, tokens };
+      });
+    },
+  };
+}
+
+async function startScript(script: string): Promise<RunningServer> {
+  const server = await launch(process.execPath, tsx(script), {}, /listening on (\S+)/);
+  return {
+    url: server.match,
+    pid: server.child.pid as number,
+    stop: () => stop(server.child),
+    rooms: async (count) => Array.from({ length: count }, () => ({ id: `room-${randomBytes(6).toString("hex")}` })),
+  };
+}
+
+function startServer(kind: ServerKind): Promise<RunningServer> {
+  if (kind === "service") return startService();
+  return startScript(kind === "floor" ? "scripts/bench/servers/floor.ts" : "scripts/bench/servers/reference.ts");
+}
+
+async function runOnce(kind: ServerKind, workload: Workload): Promise<Record<string, unknown>> {
+  const spec = specs[workload];
+  const server = await startServer(kind);
+  try {
+    const options: LoadOptions = {
+      kind,
+      url: server.url,
+      workload,
+      rooms: await server.rooms(spec.rooms, spec.clients),
+      clientsPerRoom: spec.clients,
+      intervalMs: spec.interval,
+      durationMs: spec.duration,
+      serverPid: server.pid,
+      opens: spec.opens,
+    };
+    const generator = await launch(
+      process.execPath,
+      [...tsx("scripts/bench/load.ts"), JSON.stringify(options)],
+      {},
+      /^RESULT (.*)$/,
+    );
+    children.delete(generator.child);
+    return JSON.parse(generator.match) as Record<string, unknown>;
+  } finally {
+    await server.stop();
+  }
+}
+
+async function main() {
+  const plan: Array<{ workload: Workload; kind: ServerKind; repetition: number }> = [];
+  for (let repetition = 0; repetition < repetitions; repetition++) {
+    for (const workload of workloads) {
+      // Rotate the order each repetition, so no server always runs first (cold machine) or last.
+      const rotated = servers.map(
+        (_, i) => servers[(i + repetition + workloads.indexOf(workload)) % servers.length] as ServerKind,
+      );
+      for (const kind of rotated) plan.push({ workload, kind, repetition });
+    }
+  }
+  const results: Record<string, Record<string, Array<Record<string, unknown>>>> = {};
+  const started = Date.now();
+  for (const [index, step] of plan.entries()) {
+    process.stderr.write(
+      `[${index + 1}/${plan.length}] ${step.workload} ${step.kind} (repetition ${step.repetition + 1}) … `,
+    );
+    const result = await runOnce(step.kind, step.workload);
+    ((results[step.workload] ??= {})[step.kind] ??= []).push(result);
+    const latency = (result.latencyMs ?? result.ackLatencyMs) as { p50?: number } | undefined;
+    const headline =
+      result.kbPerConnection !== undefined
+        ? `${Number(result.kbPerConnection).toFixed(1)} KB/conn`
+        : `p50 ${latency?.p50?.toFixed(1)} ms`;
+    process.stderr.write(`${headline}, ${((Date.now() - started) / 1000).toFixed(0)} s so far\n`);
+  }
+  const machine = {
+    date: new Date().toISOString(),
+    cpu: cpus()[0]?.model ?? "unknown",
+    cores: cpus().length,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+  };
+  mkdirSync("bench/results", { recursive: true });
+  const file = `bench/results/${machine.date.replace(/[:.]/g, "-")}.json`;
+  writeFileSync(file, JSON.stringify({ machine, specs, repetitions, results }, null, 2));
+  const report = renderReport({ machine, specs, repetitions, results, servers, workloads });
+  process.stdout.write(`${report}\nraw results: ${file}\n`);
+  if (values["write-doc"]) writeFileSync("docs/BENCHMARKS.md", report);
+  process.exit(0);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+});
