@@ -22,7 +22,8 @@ export function createRequireUser(tokens: TokenService, accounts: AccountService
     new JwtStrategy(
       {
         jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-        secretOrKey: tokens.secret,
+        // passport-jwt hands this to jsonwebtoken, which takes a KeyObject; its typings only name string and Buffer.
+        secretOrKey: tokens.key as unknown as string,
         algorithms: tokens.verifyOptions.algorithms,
         ignoreExpiration: false,
       },

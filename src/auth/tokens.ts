@@ -1,3 +1,4 @@
+import { createSecretKey, type KeyObject } from "node:crypto";
 import jwt from "jsonwebtoken";
 import { Types } from "mongoose";
 import { AppError } from "../errors.js";
@@ -17,13 +18,15 @@ export interface TokenService {
   verify(token: unknown): TokenClaims;
   /** Claims from a payload already verified by passport-jwt with `verifyOptions`. */
   claimsFrom(payload: unknown): TokenClaims;
-  readonly secret: string;
+  /** The HMAC key as a KeyObject: jsonwebtoken would otherwise try (and fail) to parse a string as a PEM key on every call. */
+  readonly key: KeyObject;
   readonly verifyOptions: jwt.VerifyOptions & { algorithms: jwt.Algorithm[] };
 }
 
 const unauthorized = () => new AppError("UNAUTHORIZED", "missing, invalid or expired token");
 
 export function createTokenService(secret: string, expiresInSeconds: number): TokenService {
+  const key = createSecretKey(Buffer.from(secret, "utf8"));
   const verifyOptions = { algorithms: [JWT_ALGORITHM] as jwt.Algorithm[] };
   const claimsFrom = (payload: unknown): TokenClaims => {
     if (typeof payload !== "object" || payload === null) throw unauthorized();
@@ -34,16 +37,16 @@ export function createTokenService(secret: string, expiresInSeconds: number): To
     return { userId: sub, expiresAt: exp };
   };
   return {
-    secret,
+    key,
     verifyOptions,
     claimsFrom,
     issue(userId) {
-      return jwt.sign({}, secret, { algorithm: JWT_ALGORITHM, subject: userId, expiresIn: expiresInSeconds });
+      return jwt.sign({}, key, { algorithm: JWT_ALGORITHM, subject: userId, expiresIn: expiresInSeconds });
     },
     verify(token) {
       if (typeof token !== "string" || token.length === 0 || token.length > 4096) throw unauthorized();
       try {
-        return claimsFrom(jwt.verify(token, secret, verifyOptions));
+        return claimsFrom(jwt.verify(token, key, verifyOptions));
       } catch {
         throw unauthorized();
       }

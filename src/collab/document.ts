@@ -51,6 +51,8 @@ export class CollabDocument {
   private readonly persistence: PersistQueue;
   /** The update the current transaction produced, captured synchronously from the 'update' event. */
   private captured: Uint8Array | undefined;
+  /** Changes applied in this event-loop turn, relayed together once it ends. */
+  private relaying: Array<{ update: Uint8Array; from: string }> = [];
 
   constructor(
     readonly id: string,
@@ -129,7 +131,7 @@ export class CollabDocument {
       connection.transport.sendSync(encodeSyncStep1(this.doc));
     }
     if (!effective) return Promise.resolve();
-    this.broadcaster.sync(this.id, encodeUpdateMessage(effective), connection.id);
+    this.relay(effective, connection.id);
     return this.persistence.enqueue(effective);
   }
 
@@ -189,10 +191,31 @@ export class CollabDocument {
   }
 
   destroy(): void {
+    this.relaying = [];
     this.awareness.off("update", this.relayAwareness);
     this.awareness.destroy();
     this.doc.destroy();
   }
+
+  /**
+   * The changes of one turn go to the room as one message: a busy room sends
+   * one frame per socket per turn instead of one per change. A lone change
+   * skips its sender; a merged one goes to everyone, and its senders apply
+   * their own changes again as no-ops (y-websocket's server always echoes).
+   */
+  private relay(update: Uint8Array, from: string): void {
+    this.relaying.push({ update, from });
+    if (this.relaying.length === 1) setImmediate(this.flushRelay);
+  }
+
+  private readonly flushRelay = () => {
+    const pending = this.relaying;
+    this.relaying = [];
+    const [only] = pending;
+    if (!only) return;
+    if (pending.length === 1) this.broadcaster.sync(this.id, encodeUpdateMessage(only.update), only.from);
+    else this.broadcaster.sync(this.id, encodeUpdateMessage(Y.mergeUpdates(pending.map((change) => change.update))));
+  };
 
   private admit(connection: CollabConnection, message: Uint8Array): void {
     if (message.byteLength > this.limits.maxMessageBytes) throw new AppError("TOO_LARGE", "message is too large");

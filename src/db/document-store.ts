@@ -52,6 +52,42 @@ export function createMongoDocumentStore(connection: Connection): DocumentStore 
   const updates = connection.model<UpdateRecord>("DocumentUpdate", updateSchema);
   const snapshots = connection.model<SnapshotRecord>("DocumentSnapshot", snapshotSchema);
 
+  /**
+   * Group commit across documents, adaptive: while one insert is in flight,
+   * every append waits for the next one, so the busier the service, the
+   * larger each insert, with no timer adding latency when it is quiet. The
+   * records go through the driver collection, built here in their stored
+   * shape. A failed insert fails every append in it; callers retry, and a
+   * record stored twice is harmless, Yjs updates being idempotent.
+   */
+  let pending:
+    | {
+        records: Array<{ documentId: string; update: Buffer }>;
+        waiters: Array<{ resolve(): void; reject(error: unknown): void }>;
+      }
+    | undefined;
+  let inFlight = false;
+  const commit = () => {
+    const current = pending;
+    if (!current || inFlight) return;
+    pending = undefined;
+    inFlight = true;
+    updates.collection
+      .insertMany(current.records, { ordered: false })
+      .then(
+        () => {
+          for (const waiter of current.waiters) waiter.resolve();
+        },
+        (error: unknown) => {
+          for (const waiter of current.waiters) waiter.reject(error);
+        },
+      )
+      .finally(() => {
+        inFlight = false;
+        commit();
+      });
+  };
+
   const read = async (documentId: string) => {
     const [snapshot, entries] = await Promise.all([
       snapshots.findById(documentId).lean<SnapshotRecord>(),
