@@ -96,7 +96,10 @@ async function typing(options: LoadOptions) {
     return phase;
   });
   await new Promise((resolve) => setTimeout(resolve, options.durationMs));
-  for (const timer of timers) clearTimeout(timer), clearInterval(timer);
+  for (const timer of timers) {
+    clearTimeout(timer);
+    clearInterval(timer);
+  }
   // Let what is in flight arrive; it counts, since it was sent inside the window.
   await new Promise((resolve) => setTimeout(resolve, 1000));
   const elapsed = (performance.now() - started) / 1000;

@@ -244,7 +244,9 @@ async function main() {
       `[${index + 1}/${plan.length}] ${step.workload} ${step.kind} (repetition ${step.repetition + 1}) … `,
     );
     const result = await runOnce(step.kind, step.workload);
-    ((results[step.workload] ??= {})[step.kind] ??= []).push(result);
+    const byServer = results[step.workload] ?? {};
+    results[step.workload] = byServer;
+    byServer[step.kind] = [...(byServer[step.kind] ?? []), result];
     const latency = (result.latencyMs ?? result.ackLatencyMs) as { p50?: number } | undefined;
     const headline =
       result.kbPerConnection !== undefined

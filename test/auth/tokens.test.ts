@@ -1,18 +1,14 @@
 import jwt from "jsonwebtoken";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { registerUser, request } from "../helpers/http.js";
-import { startService, type TestService } from "../helpers/service.js";
+import { useService } from "../helpers/lifecycle.js";
 
 const SECRET = "s".repeat(48);
-let running: TestService;
+const running = useService({ JWT_SECRET: SECRET, JWT_EXPIRES_IN: "2s" });
 let userId: string;
 
 beforeAll(async () => {
-  running = await startService({ JWT_SECRET: SECRET, JWT_EXPIRES_IN: "2s" });
   userId = (await registerUser(running.url, "Tok")).user.id;
-});
-afterAll(async () => {
-  await running?.close();
 });
 
 function base64url(value: object): string {

@@ -1,24 +1,14 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { ProjectProvider } from "../../src/client/provider.js";
 import { writeAwarenessUpdate } from "../../src/collab/awareness-messages.js";
-import { destroyProviders, provider } from "../helpers/collab.js";
+import { provider } from "../helpers/collab.js";
 import { request } from "../helpers/http.js";
+import { useService } from "../helpers/lifecycle.js";
 import { projectWithTeam } from "../helpers/projects.js";
 import { rawClient } from "../helpers/raw-yjs.js";
-import { startService, type TestService } from "../helpers/service.js";
-import { closeAllSockets, nextEvent, openProject, roundTrip } from "../helpers/sockets.js";
+import { nextEvent, openProject, roundTrip } from "../helpers/sockets.js";
 
-let running: TestService;
-beforeAll(async () => {
-  running = await startService({ AWARENESS_CLIENTS_PER_SOCKET: "2" });
-});
-afterEach(() => {
-  destroyProviders();
-  closeAllSockets();
-});
-afterAll(async () => {
-  await running?.close();
-});
+const running = useService({ AWARENESS_CLIENTS_PER_SOCKET: "2" });
 
 /** Resolves once `check` holds for the provider's awareness, re-checking on each change. */
 function awarenessUntil(target: ProjectProvider, check: (states: Map<number, Record<string, unknown>>) => boolean) {

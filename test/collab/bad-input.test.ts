@@ -1,19 +1,12 @@
 import * as encoding from "lib0/encoding";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
+import { useService } from "../helpers/lifecycle.js";
 import { projectWithTeam } from "../helpers/projects.js";
 import { encodeMessage, insertion, rawClient, updateMessage } from "../helpers/raw-yjs.js";
-import { startService, type TestService } from "../helpers/service.js";
-import { closeAllSockets, nextEvent } from "../helpers/sockets.js";
+import { nextEvent } from "../helpers/sockets.js";
 
-let running: TestService;
-beforeAll(async () => {
-  running = await startService({ MAX_UPDATE_BYTES: "4096", DOC_MESSAGES_PER_SECOND: "20" });
-});
-afterEach(() => closeAllSockets());
-afterAll(async () => {
-  await running?.close();
-});
+const running = useService({ MAX_UPDATE_BYTES: "4096", DOC_MESSAGES_PER_SECOND: "20" });
 
 async function storedState(token: string, projectId: string): Promise<Y.Doc> {
   const response = await fetch(`${running.url}/api/projects/${projectId}/document`, {

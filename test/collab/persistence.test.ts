@@ -1,25 +1,14 @@
 import mongoose from "mongoose";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import { mergeIntoSnapshot } from "../../src/collab/document.js";
 import { createMongoDocumentStore } from "../../src/db/document-store.js";
-import { destroyProviders, provider, whenStored } from "../helpers/collab.js";
+import { provider, whenStored } from "../helpers/collab.js";
+import { useService } from "../helpers/lifecycle.js";
 import { projectWithTeam } from "../helpers/projects.js";
 import { insertion, rawClient, updateMessage } from "../helpers/raw-yjs.js";
-import { startService, type TestService } from "../helpers/service.js";
-import { closeAllSockets } from "../helpers/sockets.js";
 
-let running: TestService;
-beforeAll(async () => {
-  running = await startService({ DOC_UNLOAD_DELAY_MS: "0", DOC_COMPACT_AFTER_UPDATES: "5" });
-});
-afterEach(() => {
-  destroyProviders();
-  closeAllSockets();
-});
-afterAll(async () => {
-  await running?.close();
-});
+const running = useService({ DOC_UNLOAD_DELAY_MS: "0", DOC_COMPACT_AFTER_UPDATES: "5" });
 
 async function untilUnloaded(projectId: string): Promise<void> {
   const deadline = Date.now() + 5000;

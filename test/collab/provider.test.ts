@@ -1,19 +1,12 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { ProjectProvider, ProviderStatus } from "../../src/client/provider.js";
 import type { OnlineUser, WireError } from "../../src/protocol/events.js";
-import { destroyProviders, provider, until, whenStored } from "../helpers/collab.js";
+import { provider, until, whenStored } from "../helpers/collab.js";
 import { request } from "../helpers/http.js";
+import { useService } from "../helpers/lifecycle.js";
 import { projectWithTeam } from "../helpers/projects.js";
-import { startService, type TestService } from "../helpers/service.js";
 
-let running: TestService;
-beforeAll(async () => {
-  running = await startService();
-});
-afterEach(() => destroyProviders());
-afterAll(async () => {
-  await running?.close();
-});
+const running = useService();
 
 function nextProviderEvent<T>(
   target: ProjectProvider,

@@ -1,23 +1,13 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
-import { destroyProviders, provider, until, whenStored } from "../helpers/collab.js";
+import { provider, until, whenStored } from "../helpers/collab.js";
 import { request } from "../helpers/http.js";
+import { useService } from "../helpers/lifecycle.js";
 import { projectWithTeam } from "../helpers/projects.js";
 import { insertion, rawClient, updateMessage } from "../helpers/raw-yjs.js";
-import { startService, type TestService } from "../helpers/service.js";
-import { closeAllSockets, nextEvent } from "../helpers/sockets.js";
+import { nextEvent } from "../helpers/sockets.js";
 
-let running: TestService;
-beforeAll(async () => {
-  running = await startService();
-});
-afterEach(() => {
-  destroyProviders();
-  closeAllSockets();
-});
-afterAll(async () => {
-  await running?.close();
-});
+const running = useService();
 
 async function storedText(token: string, projectId: string): Promise<string> {
   const response = await fetch(`${running.url}/api/projects/${projectId}/document`, {

@@ -1,18 +1,11 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
-import { destroyProviders, provider, until, whenStored } from "../helpers/collab.js";
+import { provider, until, whenStored } from "../helpers/collab.js";
 import { request } from "../helpers/http.js";
+import { useService } from "../helpers/lifecycle.js";
 import { projectWithTeam } from "../helpers/projects.js";
-import { startService, type TestService } from "../helpers/service.js";
 
-let running: TestService;
-beforeAll(async () => {
-  running = await startService();
-});
-afterEach(() => destroyProviders());
-afterAll(async () => {
-  await running?.close();
-});
+const running = useService();
 
 describe("Yjs sync through project rooms", () => {
   it("keeps editors' documents in sync and stores the result", async () => {

@@ -1,26 +1,14 @@
 import { randomBytes } from "node:crypto";
-import { Binary, type Db, Decimal128, MongoClient, ObjectId } from "mongodb";
+import { Binary, Decimal128, ObjectId } from "mongodb";
 import mongoose from "mongoose";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestMongo, type TestMongo } from "../helpers/mongo.js";
+import { describe, expect, it } from "vitest";
+import { useDatabase } from "../helpers/lifecycle.js";
 
-let mongo: TestMongo;
-let client: MongoClient;
-let db: Db;
-
-beforeAll(async () => {
-  mongo = await startTestMongo();
-  client = await MongoClient.connect(mongo.uri);
-  db = client.db(mongo.databaseName);
-});
-afterAll(async () => {
-  await client?.close();
-  await mongo?.stop();
-});
+const database = useDatabase();
 
 describe("embedded database: BSON values round-trip unchanged", () => {
   it("keeps Binary byte for byte, and tells apart byte arrays that decode to the same text", async () => {
-    const blobs = db.collection("blobs");
+    const blobs = database.db.collection("blobs");
     // Both are invalid UTF-8 and would decode to the same replacement characters.
     const first = new Binary(Buffer.from([0xff, 0xfe, 0x00, 0x01]));
     const second = new Binary(Buffer.from([0xfe, 0xff, 0x00, 0x01]));
@@ -38,7 +26,7 @@ describe("embedded database: BSON values round-trip unchanged", () => {
   });
 
   it("keeps ObjectId, Date, Decimal128, nested arrays and field order", async () => {
-    const values = db.collection("values");
+    const values = database.db.collection("values");
     const id = new ObjectId();
     const document = {
       _id: id,
@@ -65,7 +53,7 @@ describe("embedded database: BSON values round-trip unchanged", () => {
   });
 
   it("stores copies: changing what was inserted or read does not change what is stored", async () => {
-    const copies = db.collection("copies");
+    const copies = database.db.collection("copies");
     const document = { _id: new ObjectId(), list: [1, 2] };
     await copies.insertOne(document);
     document.list.push(3);
@@ -75,7 +63,7 @@ describe("embedded database: BSON values round-trip unchanged", () => {
   });
 
   it("round-trips Buffers and ObjectIds through mongoose", async () => {
-    const connection = await mongoose.createConnection(mongo.databaseUri).asPromise();
+    const connection = await mongoose.createConnection(database.mongo.databaseUri).asPromise();
     try {
       const Blob = connection.model(
         "Blob",

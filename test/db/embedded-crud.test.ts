@@ -1,23 +1,11 @@
-import { type Collection, type Db, MongoClient, ObjectId } from "mongodb";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startTestMongo, type TestMongo } from "../helpers/mongo.js";
+import { type Collection, ObjectId } from "mongodb";
+import { beforeEach, describe, expect, it } from "vitest";
+import { useDatabase } from "../helpers/lifecycle.js";
 
-let mongo: TestMongo;
-let client: MongoClient;
-let db: Db;
+const database = useDatabase();
 let items: Collection;
-
-beforeAll(async () => {
-  mongo = await startTestMongo();
-  client = await MongoClient.connect(mongo.uri);
-  db = client.db(mongo.databaseName);
-});
-afterAll(async () => {
-  await client?.close();
-  await mongo?.stop();
-});
 beforeEach(async () => {
-  items = db.collection(`items_${new ObjectId().toHexString()}`);
+  items = database.db.collection(`items_${new ObjectId().toHexString()}`);
 });
 
 describe("embedded database: reads and writes through the official driver", () => {
@@ -42,11 +30,13 @@ describe("embedded database: reads and writes through the official driver", () =
     const all = await items.find({}, { batchSize: 20 }).sort({ n: 1 }).toArray();
     expect(all.map((doc) => doc.n)).toEqual(Array.from({ length: 250 }, (_, i) => i));
 
-    const opened = await db.command({ find: items.collectionName, filter: {}, batchSize: 10 });
+    const opened = await database.db.command({ find: items.collectionName, filter: {}, batchSize: 10 });
     expect(opened.cursor.firstBatch).toHaveLength(10);
-    const killed = await db.command({ killCursors: items.collectionName, cursors: [opened.cursor.id] });
+    const killed = await database.db.command({ killCursors: items.collectionName, cursors: [opened.cursor.id] });
     expect(killed.cursorsKilled.map(String)).toEqual([String(opened.cursor.id)]);
-    await expect(db.command({ getMore: opened.cursor.id, collection: items.collectionName })).rejects.toMatchObject({
+    await expect(
+      database.db.command({ getMore: opened.cursor.id, collection: items.collectionName }),
+    ).rejects.toMatchObject({
       code: 43,
     });
 
@@ -56,7 +46,9 @@ describe("embedded database: reads and writes through the official driver", () =
   });
 
   it("rejects getMore on a cursor that does not exist", async () => {
-    await expect(db.command({ getMore: 123456789n as never, collection: items.collectionName })).rejects.toMatchObject({
+    await expect(
+      database.db.command({ getMore: 123456789n as never, collection: items.collectionName }),
+    ).rejects.toMatchObject({
       code: 43,
     });
   });
@@ -68,7 +60,7 @@ describe("embedded database: reads and writes through the official driver", () =
     expect(await items.estimatedDocumentCount()).toBe(3);
     expect((await items.distinct("kind")).sort()).toEqual(["a", "b"]);
     expect((await items.distinct("tags")).sort()).toEqual([1, 2, 3]);
-    expect(await db.command({ count: items.collectionName, query: { kind: "b" } })).toMatchObject({ n: 1 });
+    expect(await database.db.command({ count: items.collectionName, query: { kind: "b" } })).toMatchObject({ n: 1 });
   });
 
   it("aggregates with $match, $group, $sort, $project and $limit", async () => {
@@ -98,7 +90,7 @@ describe("embedded database: reads and writes through the official driver", () =
   });
 
   it("reads nothing from a collection that does not exist", async () => {
-    const missing = db.collection("never_written");
+    const missing = database.db.collection("never_written");
     expect(await missing.find({}).toArray()).toEqual([]);
     expect(await missing.countDocuments()).toBe(0);
     expect((await missing.deleteMany({})).deletedCount).toBe(0);

@@ -1,23 +1,11 @@
-import { type Collection, type Db, MongoBulkWriteError, MongoClient, ObjectId } from "mongodb";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startTestMongo, type TestMongo } from "../helpers/mongo.js";
+import { type Collection, MongoBulkWriteError, ObjectId } from "mongodb";
+import { beforeEach, describe, expect, it } from "vitest";
+import { useDatabase } from "../helpers/lifecycle.js";
 
-let mongo: TestMongo;
-let client: MongoClient;
-let db: Db;
+const database = useDatabase({ maxPoolSize: 20 });
 let items: Collection;
-
-beforeAll(async () => {
-  mongo = await startTestMongo();
-  client = await MongoClient.connect(mongo.uri, { maxPoolSize: 20 });
-  db = client.db(mongo.databaseName);
-});
-afterAll(async () => {
-  await client?.close();
-  await mongo?.stop();
-});
 beforeEach(async () => {
-  items = db.collection(`indexed_${new ObjectId().toHexString()}`);
+  items = database.db.collection(`indexed_${new ObjectId().toHexString()}`);
 });
 
 describe("embedded database: indexes", () => {
@@ -29,7 +17,9 @@ describe("embedded database: indexes", () => {
     await items.dropIndex("ab");
     expect((await items.listIndexes().toArray()).map((index) => index.name).sort()).toEqual(["_id_", "email_1"]);
     await expect(items.dropIndex("nope")).rejects.toMatchObject({ code: 27 });
-    await expect(db.collection("no_such_collection").listIndexes().toArray()).rejects.toMatchObject({ code: 26 });
+    await expect(database.db.collection("no_such_collection").listIndexes().toArray()).rejects.toMatchObject({
+      code: 26,
+    });
   });
 
   it("refuses conflicting index definitions", async () => {
@@ -68,7 +58,7 @@ describe("embedded database: indexes", () => {
     await items.insertOne({ nick: "n" });
     await expect(items.insertOne({ nick: "n" })).rejects.toMatchObject({ code: 11000 });
 
-    const partial = db.collection(`partial_${new ObjectId().toHexString()}`);
+    const partial = database.db.collection(`partial_${new ObjectId().toHexString()}`);
     await partial.createIndex({ slug: 1 }, { unique: true, partialFilterExpression: { live: true } });
     await partial.insertMany([
       { slug: "s", live: false },

@@ -1,23 +1,11 @@
-import { type Collection, type Db, MongoClient, ObjectId } from "mongodb";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startTestMongo, type TestMongo } from "../helpers/mongo.js";
+import { type Collection, ObjectId } from "mongodb";
+import { beforeEach, describe, expect, it } from "vitest";
+import { useDatabase } from "../helpers/lifecycle.js";
 
-let mongo: TestMongo;
-let client: MongoClient;
-let db: Db;
+const database = useDatabase();
 let items: Collection;
-
-beforeAll(async () => {
-  mongo = await startTestMongo();
-  client = await MongoClient.connect(mongo.uri);
-  db = client.db(mongo.databaseName);
-});
-afterAll(async () => {
-  await client?.close();
-  await mongo?.stop();
-});
 beforeEach(async () => {
-  items = db.collection(`updates_${new ObjectId().toHexString()}`);
+  items = database.db.collection(`updates_${new ObjectId().toHexString()}`);
 });
 
 describe("embedded database: updates, upserts and findAndModify", () => {

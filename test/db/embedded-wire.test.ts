@@ -1,24 +1,12 @@
 import { connect, type Socket } from "node:net";
-import { type Db, Long, MongoClient } from "mongodb";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestMongo, type TestMongo } from "../helpers/mongo.js";
+import { Long, MongoClient } from "mongodb";
+import { describe, expect, it } from "vitest";
+import { useDatabase } from "../helpers/lifecycle.js";
 
-let mongo: TestMongo;
-let client: MongoClient;
-let db: Db;
-
-beforeAll(async () => {
-  mongo = await startTestMongo();
-  client = await MongoClient.connect(mongo.uri);
-  db = client.db(mongo.databaseName);
-});
-afterAll(async () => {
-  await client?.close();
-  await mongo?.stop();
-});
+const database = useDatabase();
 
 function rawConnection(): Promise<Socket> {
-  const url = new URL(mongo.uri);
+  const url = new URL(database.mongo.uri);
   return new Promise((resolve, reject) => {
     const socket = connect(Number(url.port), url.hostname, () => resolve(socket));
     socket.once("error", reject);
@@ -41,7 +29,7 @@ describe("embedded database: wire protocol", () => {
     frame.writeInt32LE(2013, 12);
     socket.write(frame);
     await closed(socket);
-    expect(await db.command({ ping: 1 })).toMatchObject({ ok: 1 });
+    expect(await database.db.command({ ping: 1 })).toMatchObject({ ok: 1 });
   });
 
   it("closes a connection that announces an impossible message length", async () => {
@@ -51,24 +39,24 @@ describe("embedded database: wire protocol", () => {
     frame.writeInt32LE(-5, 0);
     socket.write(frame);
     await closed(socket);
-    expect(await db.command({ ping: 1 })).toMatchObject({ ok: 1 });
+    expect(await database.db.command({ ping: 1 })).toMatchObject({ ok: 1 });
   });
 
   it("performs unacknowledged writes (moreToCome) without replying", async () => {
-    const fireAndForget = db.collection("unacknowledged", { writeConcern: { w: 0 } });
+    const fireAndForget = database.db.collection("unacknowledged", { writeConcern: { w: 0 } });
     await fireAndForget.insertOne({ n: 1 });
     await fireAndForget.insertOne({ n: 2 });
     // A later acknowledged command on the same pool is ordered after the writes.
     const deadline = Date.now() + 5000;
-    while ((await db.collection("unacknowledged").countDocuments()) < 2 && Date.now() < deadline) {
+    while ((await database.db.collection("unacknowledged").countDocuments()) < 2 && Date.now() < deadline) {
       await new Promise((resolve) => setImmediate(resolve));
     }
-    expect(await db.collection("unacknowledged").countDocuments()).toBe(2);
+    expect(await database.db.collection("unacknowledged").countDocuments()).toBe(2);
   });
 
   it("refuses transaction numbers as a standalone does", async () => {
     await expect(
-      db.command({
+      database.db.command({
         insert: "txn",
         documents: [{ a: 1 }],
         txnNumber: Long.fromNumber(1),
@@ -79,12 +67,12 @@ describe("embedded database: wire protocol", () => {
   });
 
   it("serves many connections at once", async () => {
-    const clients = await Promise.all(Array.from({ length: 25 }, () => MongoClient.connect(mongo.uri)));
+    const clients = await Promise.all(Array.from({ length: 25 }, () => MongoClient.connect(database.mongo.uri)));
     try {
       await Promise.all(
-        clients.map((each, i) => each.db(mongo.databaseName).collection("many").insertOne({ client: i })),
+        clients.map((each, i) => each.db(database.mongo.databaseName).collection("many").insertOne({ client: i })),
       );
-      expect(await db.collection("many").countDocuments()).toBe(25);
+      expect(await database.db.collection("many").countDocuments()).toBe(25);
     } finally {
       await Promise.all(clients.map((each) => each.close()));
     }

@@ -1,14 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { request } from "../helpers/http.js";
-import { startService, type TestService } from "../helpers/service.js";
+import { useService } from "../helpers/lifecycle.js";
 
-let running: TestService;
-beforeAll(async () => {
-  running = await startService();
-});
-afterAll(async () => {
-  await running?.close();
-});
+const running = useService();
 
 describe("HTTP conventions", () => {
   it("answers malformed JSON with 400 VALIDATION and no stack trace", async () => {

@@ -1,14 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { request } from "../helpers/http.js";
-import { startService, type TestService } from "../helpers/service.js";
+import { useService } from "../helpers/lifecycle.js";
 
-let running: TestService;
-beforeAll(async () => {
-  running = await startService({ AUTH_RATE_LIMIT_PER_MINUTE: "5" });
-});
-afterAll(async () => {
-  await running?.close();
-});
+const running = useService({ AUTH_RATE_LIMIT_PER_MINUTE: "5" });
 
 describe("rate limit on /api/auth", () => {
   it("answers 429 RATE_LIMITED past the configured number of requests per minute", async () => {

@@ -1,16 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { ProjectEvent } from "../../src/projects/events.js";
 import { request } from "../helpers/http.js";
+import { useService } from "../helpers/lifecycle.js";
 import { projectWithTeam } from "../helpers/projects.js";
-import { startService, type TestService } from "../helpers/service.js";
 
-let running: TestService;
-beforeAll(async () => {
-  running = await startService();
-});
-afterAll(async () => {
-  await running?.close();
-});
+const running = useService();
 
 describe("project change events", () => {
   it("publishes member added, role changed, member removed, renamed and deleted, after they are stored", async () => {

@@ -1,14 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { registerUser, request } from "../helpers/http.js";
-import { startService, type TestService } from "../helpers/service.js";
+import { useService } from "../helpers/lifecycle.js";
 
-let running: TestService;
-beforeAll(async () => {
-  running = await startService();
-});
-afterAll(async () => {
-  await running?.close();
-});
+const running = useService();
 
 describe("projects: create, list, read, rename, delete", () => {
   it("creates a project with the caller as owner and shows its members", async () => {

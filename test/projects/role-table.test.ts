@@ -1,15 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { registerUser, request } from "../helpers/http.js";
+import { useService } from "../helpers/lifecycle.js";
 import { projectWithTeam } from "../helpers/projects.js";
-import { startService, type TestService } from "../helpers/service.js";
 
-let running: TestService;
-beforeAll(async () => {
-  running = await startService();
-});
-afterAll(async () => {
-  await running?.close();
-});
+const running = useService();
 
 type Who = "owner" | "editor" | "viewer" | "outsider";
 

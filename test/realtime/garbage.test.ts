@@ -1,16 +1,9 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { useService } from "../helpers/lifecycle.js";
 import { projectWithTeam } from "../helpers/projects.js";
-import { startService, type TestService } from "../helpers/service.js";
-import { closeAllSockets, connectProjects, nextEvent, openProject } from "../helpers/sockets.js";
+import { connectProjects, nextEvent, openProject } from "../helpers/sockets.js";
 
-let running: TestService;
-beforeAll(async () => {
-  running = await startService();
-});
-afterEach(() => closeAllSockets());
-afterAll(async () => {
-  await running?.close();
-});
+const running = useService();
 
 describe("garbage on every event", () => {
   it("never throws, always answers an ack, and never disconnects other sockets", async () => {

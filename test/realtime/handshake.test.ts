@@ -1,18 +1,11 @@
 import jwt from "jsonwebtoken";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { registerUser } from "../helpers/http.js";
-import { startService, type TestService } from "../helpers/service.js";
-import { closeAllSockets, connectNotifications, connectProjects, disconnected, refusal } from "../helpers/sockets.js";
+import { useService } from "../helpers/lifecycle.js";
+import { connectNotifications, connectProjects, disconnected, refusal } from "../helpers/sockets.js";
 
 const SECRET = "h".repeat(40);
-let running: TestService;
-beforeAll(async () => {
-  running = await startService({ JWT_SECRET: SECRET });
-});
-afterEach(() => closeAllSockets());
-afterAll(async () => {
-  await running?.close();
-});
+const running = useService({ JWT_SECRET: SECRET });
 
 describe("realtime handshake", () => {
   it("accepts a valid token on /projects and /notifications", async () => {

@@ -1,17 +1,10 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Notification } from "../../src/protocol/events.js";
 import { registerUser, request } from "../helpers/http.js";
-import { startService, type TestService } from "../helpers/service.js";
-import { closeAllSockets, connectNotifications, nextEvent, record } from "../helpers/sockets.js";
+import { useService } from "../helpers/lifecycle.js";
+import { connectNotifications, nextEvent, record } from "../helpers/sockets.js";
 
-let running: TestService;
-beforeAll(async () => {
-  running = await startService();
-});
-afterEach(() => closeAllSockets());
-afterAll(async () => {
-  await running?.close();
-});
+const running = useService();
 
 describe("the personal notifications channel", () => {
   it("tells exactly the concerned user, on every socket, about additions, role changes, removals and deletions", async () => {

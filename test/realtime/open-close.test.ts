@@ -1,25 +1,10 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { registerUser, request } from "../helpers/http.js";
+import { useService } from "../helpers/lifecycle.js";
 import { projectWithTeam } from "../helpers/projects.js";
-import { startService, type TestService } from "../helpers/service.js";
-import {
-  closeAllSockets,
-  closeProject,
-  connectProjects,
-  nextEvent,
-  openProject,
-  record,
-  roundTrip,
-} from "../helpers/sockets.js";
+import { closeProject, connectProjects, nextEvent, openProject, record, roundTrip } from "../helpers/sockets.js";
 
-let running: TestService;
-beforeAll(async () => {
-  running = await startService();
-});
-afterEach(() => closeAllSockets());
-afterAll(async () => {
-  await running?.close();
-});
+const running = useService();
 
 describe("project:open and project:close", () => {
   it("opens a project for a member with its role and who is online", async () => {

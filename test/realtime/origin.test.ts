@@ -1,19 +1,10 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { registerUser } from "../helpers/http.js";
-import { startService, type TestService } from "../helpers/service.js";
-import { closeAllSockets, connectProjects } from "../helpers/sockets.js";
+import { useService } from "../helpers/lifecycle.js";
+import { connectProjects } from "../helpers/sockets.js";
 
-let running: TestService;
-let allowList: TestService;
-beforeAll(async () => {
-  running = await startService();
-  allowList = await startService({ CORS_ORIGINS: "https://editor.example" });
-});
-afterEach(() => closeAllSockets());
-afterAll(async () => {
-  await running?.close();
-  await allowList?.close();
-});
+const running = useService();
+const allowList = useService({ CORS_ORIGINS: "https://editor.example" });
 
 describe("origins allowed to open a WebSocket", () => {
   it("allows clients without an Origin, and the service's own origin by default", async () => {

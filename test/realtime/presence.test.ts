@@ -1,17 +1,10 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { request } from "../helpers/http.js";
+import { useService } from "../helpers/lifecycle.js";
 import { projectWithTeam } from "../helpers/projects.js";
-import { startService, type TestService } from "../helpers/service.js";
-import { closeAllSockets, connectProjects, nextEvent, openProject, record, roundTrip } from "../helpers/sockets.js";
+import { connectProjects, nextEvent, openProject, record, roundTrip } from "../helpers/sockets.js";
 
-let running: TestService;
-beforeAll(async () => {
-  running = await startService();
-});
-afterEach(() => closeAllSockets());
-afterAll(async () => {
-  await running?.close();
-});
+const running = useService();
 
 type Presence = { projectId: string; online: Array<{ userId: string; name: string }> };
 
