@@ -177,7 +177,7 @@ async function open(options: LoadOptions) {
 }
 
 async function main() {
-  const options = JSON.parse(process.argv[2] as string) as LoadOptions;
+  const options = JSON.parse(readFileSync(process.argv[2] as string, "utf8")) as LoadOptions;
   const result =
     options.workload === "W3"
       ? await capacity(options)

@@ -23,7 +23,11 @@ import {
 /** How a document reaches every connection in its room at once (one encoding, every node). */
 export interface DocumentBroadcaster {
   sync(documentId: string, message: Uint8Array, exceptConnectionId?: string): void;
-  awareness(documentId: string, update: Uint8Array, exceptConnectionId?: string): void;
+  /**
+   * `droppable`: a cursor move may be skipped for a connection that is
+   * behind (its next move supersedes it); a departure never is.
+   */
+  awareness(documentId: string, update: Uint8Array, exceptConnectionId: string | undefined, droppable: boolean): void;
 }
 
 /** Merges stored updates into one, garbage-collected: what compaction writes as the snapshot. */
@@ -244,10 +248,7 @@ export class CollabDocument {
     if (changed.length === 0) return;
     const except = (origin as CollabConnection | undefined)?.id;
     const stillConnected = typeof except === "string" && this.connections.has(except);
-    this.broadcaster.awareness(
-      this.id,
-      encodeAwarenessUpdate(this.awareness, changed),
-      stillConnected ? except : undefined,
-    );
+    const update = encodeAwarenessUpdate(this.awareness, changed);
+    this.broadcaster.awareness(this.id, update, stillConnected ? except : undefined, removed.length === 0);
   };
 }

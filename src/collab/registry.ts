@@ -31,10 +31,6 @@ export class DocumentRegistry {
     private readonly log: PersistenceLog & { error(details: object, message: string): void },
   ) {}
 
-  get loadedCount(): number {
-    return this.entries.size;
-  }
-
   isLoaded(documentId: string): boolean {
     return this.entries.has(documentId);
   }

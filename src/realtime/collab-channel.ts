@@ -27,7 +27,10 @@ export function roomBroadcaster(namespace: ProjectsNamespace): DocumentBroadcast
   };
   return {
     sync: (documentId, message, except) => target(documentId, except).emit("yjs:sync", documentId, message),
-    awareness: (documentId, update, except) => target(documentId, except).emit("yjs:awareness", documentId, update),
+    awareness: (documentId, update, except, droppable) => {
+      const room = target(documentId, except);
+      (droppable ? room.volatile : room).emit("yjs:awareness", documentId, update);
+    },
   };
 }
 

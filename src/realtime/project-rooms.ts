@@ -105,7 +105,7 @@ export class ProjectRooms {
     // no socket to evict; checking again after the join closes that window.
     const confirmed = await this.policy.checkProjectAccess(userId, projectId);
     if (!confirmed || socket.disconnected) {
-      this.leaveRoom(socket, projectId, false);
+      this.leave(socket, projectId, false);
       throw notFound();
     }
     applyWriteAccess(socket, confirmed);
@@ -113,7 +113,7 @@ export class ProjectRooms {
     try {
       afterAck = await this.hook?.join(socket, projectId);
     } catch (error) {
-      this.leaveRoom(socket, projectId, false);
+      this.leave(socket, projectId, false);
       throw error;
     }
     if (previous) this.leave(socket, previous);
@@ -130,11 +130,8 @@ export class ProjectRooms {
     return {};
   }
 
-  private leave(socket: ProjectsSocket, projectId: string): void {
-    this.leaveRoom(socket, projectId, true);
-  }
-
-  private leaveRoom(socket: ProjectsSocket, projectId: string, announce: boolean): void {
+  /** `announce: false` for a join that failed before anyone was told of it. */
+  private leave(socket: ProjectsSocket, projectId: string, announce = true): void {
     socket.leave(projectRoom(projectId));
     socket.leave(writersRoom(projectId));
     if (announce) this.presence.announceDeparture(projectId, socket.data.userId);

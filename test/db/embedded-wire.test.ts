@@ -1,5 +1,5 @@
 import { connect, type Socket } from "node:net";
-import { Long, MongoClient } from "mongodb";
+import { BSON, Long, MongoClient } from "mongodb";
 import { describe, expect, it } from "vitest";
 import { useDatabase } from "../helpers/lifecycle.js";
 
@@ -20,7 +20,38 @@ function closed(socket: Socket): Promise<void> {
   });
 }
 
+/** A legacy OP_QUERY on `admin.$cmd`, as drivers send their first handshake. */
+function opQuery(requestId: number, command: Record<string, unknown>): Buffer {
+  const collection = Buffer.from("admin.$cmd\0");
+  const body = BSON.serialize(command);
+  const header = Buffer.alloc(16 + 4);
+  const tail = Buffer.alloc(8);
+  tail.writeInt32LE(0, 0); // numberToSkip
+  tail.writeInt32LE(-1, 4); // numberToReturn
+  const frame = Buffer.concat([header, collection, tail, body]);
+  frame.writeInt32LE(frame.length, 0);
+  frame.writeInt32LE(requestId, 4);
+  frame.writeInt32LE(0, 8);
+  frame.writeInt32LE(2004, 12);
+  frame.writeInt32LE(0, 16); // flags
+  return frame;
+}
+
 describe("embedded database: wire protocol", () => {
+  it("answers the legacy OP_QUERY handshake with an OP_REPLY", async () => {
+    const socket = await rawConnection();
+    const reply = new Promise<Buffer>((resolve) => socket.once("data", (chunk: Buffer) => resolve(chunk)));
+    socket.write(opQuery(77, { isMaster: 1, helloOk: true }));
+    const frame = await reply;
+    expect(frame.readInt32LE(8)).toBe(77); // responseTo
+    expect(frame.readInt32LE(12)).toBe(1); // OP_REPLY
+    expect(frame.readInt32LE(32)).toBe(1); // numberReturned
+    const document = BSON.deserialize(frame.subarray(36));
+    expect(document).toMatchObject({ ok: 1, ismaster: true });
+    expect(typeof document.maxWireVersion).toBe("number");
+    socket.destroy();
+  });
+
   it("closes only the connection that sent a malformed frame", async () => {
     const socket = await rawConnection();
     socket.on("error", () => {});
