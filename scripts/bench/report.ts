@@ -106,6 +106,14 @@ export function renderReport(input: ReportInput): string {
     "**floor** is a plain Socket.IO 4.8 relay (`socket.to(room).emit`, default parser, no document, no database);",
     "**reference** is the y-websocket server (`@y/websocket-server`, in memory). Ratios are against the floor measured in the same run.",
     "",
+    "Reading these figures: server CPU counts the server process only (for the service, not its database process). The",
+    "service does more per update than the others: it checks the sender's role, validates the bytes, stores every update",
+    "durably (group commit) and acknowledges it, and pays Socket.IO's framing (a binary argument is a second WebSocket frame).",
+    "When `gen loop p99 ms` is high, the load generator itself was saturated and latencies include its queueing: compare",
+    "servers within a run, not runs across machines. Re-run with `npm run bench -- --workloads W1 --reps 3`, override a",
+    "workload with `--W1.clients 10 --W1.duration 5000`, add `--profile` for CPU profiles of the service under bench/profiles/,",
+    "and `--write-doc` to rewrite this file; `npm run bench -- --report bench/results/<file>.json --write-doc` re-renders it.",
+    "",
   ];
   for (const workload of input.workloads) {
     const metrics = METRICS[workload] ?? [];

@@ -10,7 +10,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -45,6 +45,7 @@ const { values } = parseArgs({
     reps: { type: "string", default: "3" },
     "write-doc": { type: "boolean", default: false },
     profile: { type: "boolean", default: false },
+    report: { type: "string" },
   },
 });
 /** `--W1.duration 5000` or `--W1.duration=5000`: parseArgs cannot declare options per workload. */
@@ -214,12 +215,16 @@ async function runOnce(kind: ServerKind, workload: Workload): Promise<Record<str
       serverPid: server.pid,
       opens: spec.opens,
     };
+    // Through a file: a thousand rooms' tokens do not fit in one argv string (and stay out of error messages).
+    const optionsFile = join(tmpdir(), `bench-load-${process.pid}-${randomBytes(4).toString("hex")}.json`);
+    writeFileSync(optionsFile, JSON.stringify(options));
     const generator = await launch(
       process.execPath,
-      [...tsx("scripts/bench/load.ts"), JSON.stringify(options)],
+      [...tsx("scripts/bench/load.ts"), optionsFile],
       {},
       /^RESULT (.*)$/,
     );
+    rmSync(optionsFile, { force: true });
     children.delete(generator.child);
     return JSON.parse(generator.match) as Record<string, unknown>;
   } finally {
@@ -228,6 +233,18 @@ async function runOnce(kind: ServerKind, workload: Workload): Promise<Record<str
 }
 
 async function main() {
+  if (typeof values.report === "string") {
+    // Re-render a report from raw results, without running anything.
+    const raw = JSON.parse(readFileSync(values.report, "utf8"));
+    const report = renderReport({
+      ...raw,
+      servers: Object.keys(Object.values(raw.results)[0] ?? {}),
+      workloads: Object.keys(raw.results),
+    });
+    process.stdout.write(`${report}\n`);
+    if (values["write-doc"]) writeFileSync("docs/BENCHMARKS.md", report);
+    process.exit(0);
+  }
   const plan: Array<{ workload: Workload; kind: ServerKind; repetition: number }> = [];
   for (let repetition = 0; repetition < repetitions; repetition++) {
     for (const workload of workloads) {
