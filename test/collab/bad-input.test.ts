@@ -1,21 +1,13 @@
 import * as encoding from "lib0/encoding";
 import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
+import { fetchDocument } from "../helpers/collab.js";
 import { useService } from "../helpers/lifecycle.js";
 import { projectWithTeam } from "../helpers/projects.js";
 import { encodeMessage, insertion, rawClient, updateMessage } from "../helpers/raw-yjs.js";
 import { nextEvent } from "../helpers/sockets.js";
 
 const running = useService({ MAX_UPDATE_BYTES: "4096", DOC_MESSAGES_PER_SECOND: "20" });
-
-async function storedState(token: string, projectId: string): Promise<Y.Doc> {
-  const response = await fetch(`${running.url}/api/projects/${projectId}/document`, {
-    headers: { authorization: `Bearer ${token}` },
-  });
-  const doc = new Y.Doc();
-  Y.applyUpdate(doc, new Uint8Array(await response.arrayBuffer()));
-  return doc;
-}
 
 describe("bad document input", () => {
   it("refuses garbage, truncated and mis-typed messages with INVALID_UPDATE and keeps the document intact", async () => {
@@ -52,7 +44,9 @@ describe("bad document input", () => {
       const response = await client.sync(team.projectId, wrongType as never);
       expect(response).toMatchObject({ ok: false, error: { code: "VALIDATION" } });
     }
-    expect((await storedState(team.owner.token, team.projectId)).getText("body").toString()).toBe("intact");
+    expect((await fetchDocument(running.url, team.owner.token, team.projectId)).getText("body").toString()).toBe(
+      "intact",
+    );
     expect(client.socket.connected).toBe(true);
   });
 
@@ -64,7 +58,7 @@ describe("bad document input", () => {
     const error = nextEvent(client.socket, "yjs:error");
     client.socket.emit("yjs:awareness", team.projectId, new Uint8Array(5000));
     expect(await error).toEqual({ projectId: team.projectId, code: "TOO_LARGE" });
-    expect((await storedState(team.owner.token, team.projectId)).getText("body").toString()).toBe("");
+    expect((await fetchDocument(running.url, team.owner.token, team.projectId)).getText("body").toString()).toBe("");
   });
 
   it("asks a client to resync instead of holding an update whose dependencies are missing", async () => {
@@ -83,7 +77,7 @@ describe("bad document input", () => {
     const response = await client.sync(team.projectId, updateMessage(onlySecond));
     expect(response).toMatchObject({ ok: false, error: { code: "INVALID_UPDATE" } });
     await resync;
-    expect((await storedState(team.owner.token, team.projectId)).getText("body").toString()).toBe("");
+    expect((await fetchDocument(running.url, team.owner.token, team.projectId)).getText("body").toString()).toBe("");
   });
 
   it("rate-limits a flood of document messages with RATE_LIMITED", async () => {

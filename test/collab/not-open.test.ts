@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
+import { fetchDocument } from "../helpers/collab.js";
 import { request } from "../helpers/http.js";
 import { useService } from "../helpers/lifecycle.js";
 import { projectWithTeam } from "../helpers/projects.js";
@@ -7,15 +8,6 @@ import { insertion, rawClient, updateMessage } from "../helpers/raw-yjs.js";
 import { connectProjects, openProject, record, roundTrip } from "../helpers/sockets.js";
 
 const running = useService();
-
-async function storedText(token: string, projectId: string): Promise<string> {
-  const response = await fetch(`${running.url}/api/projects/${projectId}/document`, {
-    headers: { authorization: `Bearer ${token}` },
-  });
-  const doc = new Y.Doc();
-  Y.applyUpdate(doc, new Uint8Array(await response.arrayBuffer()));
-  return doc.getText("body").toString();
-}
 
 describe("document traffic belongs to the open project only", () => {
   it("refuses an update for A after the socket switched to B, and it never lands in B", async () => {
@@ -29,8 +21,8 @@ describe("document traffic belongs to the open project only", () => {
     expect((await openProject(client.socket, projectB)).ok).toBe(true);
     const response = await client.sync(team.projectId, updateMessage(insertion("meant for A")));
     expect(response).toMatchObject({ ok: false, error: { code: "NOT_OPEN" } });
-    expect(await storedText(team.owner.token, projectB)).toBe("");
-    expect(await storedText(team.owner.token, team.projectId)).toBe("");
+    expect((await fetchDocument(running.url, team.owner.token, projectB)).getText("body").toString()).toBe("");
+    expect((await fetchDocument(running.url, team.owner.token, team.projectId)).getText("body").toString()).toBe("");
   });
 
   it("refuses document traffic from a socket with no project open, and from non-members", async () => {
@@ -40,7 +32,7 @@ describe("document traffic belongs to the open project only", () => {
       idle.timeout(5000) as unknown as { emitWithAck(...args: unknown[]): Promise<unknown> }
     ).emitWithAck("yjs:sync", team.projectId, updateMessage(insertion("intruder")));
     expect(ack).toMatchObject({ ok: false, error: { code: "NOT_OPEN" } });
-    expect(await storedText(team.owner.token, team.projectId)).toBe("");
+    expect((await fetchDocument(running.url, team.owner.token, team.projectId)).getText("body").toString()).toBe("");
   });
 
   it("never shows updates in project A to sockets in project B", async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
-import { provider, until, whenStored } from "../helpers/collab.js";
+import { fetchDocument, provider, until, whenStored } from "../helpers/collab.js";
 import { request } from "../helpers/http.js";
 import { useService } from "../helpers/lifecycle.js";
 import { projectWithTeam } from "../helpers/projects.js";
@@ -9,22 +9,13 @@ import { nextEvent } from "../helpers/sockets.js";
 
 const running = useService();
 
-async function storedText(token: string, projectId: string): Promise<string> {
-  const response = await fetch(`${running.url}/api/projects/${projectId}/document`, {
-    headers: { authorization: `Bearer ${token}` },
-  });
-  const doc = new Y.Doc();
-  Y.applyUpdate(doc, new Uint8Array(await response.arrayBuffer()));
-  return doc.getText("body").toString();
-}
-
 describe("read-only viewers", () => {
   it("refuses a viewer's change with READ_ONLY and leaves the document untouched", async () => {
     const team = await projectWithTeam(running.url);
     const viewer = await rawClient(running.url, team.viewer.token, team.projectId);
     const response = await viewer.sync(team.projectId, updateMessage(insertion("sneaky")));
     expect(response).toEqual({ ok: false, error: { code: "READ_ONLY", message: expect.any(String) } });
-    expect(await storedText(team.owner.token, team.projectId)).toBe("");
+    expect((await fetchDocument(running.url, team.owner.token, team.projectId)).getText("body").toString()).toBe("");
   });
 
   it("tells a viewer without an ack through yjs:error", async () => {

@@ -54,3 +54,14 @@ export async function whenStored(target: ProjectProvider, timeoutMs = 5000): Pro
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
+
+/** The document as GET /api/projects/:id/document returns it (from memory if loaded, else from the store). */
+export async function fetchDocument(url: string, token: string, projectId: string): Promise<Y.Doc> {
+  const response = await fetch(`${url}/api/projects/${projectId}/document`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  if (response.status !== 200) throw new Error(`GET document: ${response.status}`);
+  const doc = new Y.Doc();
+  Y.applyUpdate(doc, new Uint8Array(await response.arrayBuffer()));
+  return doc;
+}
