@@ -7,7 +7,9 @@ const running = useService();
 
 describe("the published client entry point", () => {
   it("imports as collab-backend/client from the compiled build and syncs a document", async () => {
-    const client = await import("collab-backend/client");
+    // Through the package's own name and exports map, as an application would (the build, not src/).
+    const specifier = "collab-backend/client";
+    const client = (await import(specifier)) as typeof import("../../src/client/index.js");
     expect(client.PROJECTS_NAMESPACE).toBe("/projects");
     const team = await projectWithTeam(running.url);
     const doc = new Y.Doc();

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import * as Y from "yjs";
 import { fetchDocument } from "../helpers/collab.js";
 import { request } from "../helpers/http.js";
 import { useService } from "../helpers/lifecycle.js";
