@@ -15,6 +15,7 @@ import {
   type Role,
   type WireError,
 } from "../protocol/events.js";
+import { type ChangeChannel, OutgoingChanges } from "./outgoing-changes.js";
 
 export type ProviderStatus = "connecting" | "connected" | "disconnected";
 
@@ -51,16 +52,6 @@ export interface ProjectProviderEvents {
 
 type ClientSocket = Socket<ProjectsServerToClientEvents, ProjectsClientToServerEvents>;
 
-/** Refusals that say "not now" rather than "never": the change is sent again after a pause. */
-const RETRIED_CODES = new Set(["RATE_LIMITED", "INTERNAL"]);
-const RETRY_DELAY_MS = 500;
-
-/** A sync step 2 carrying an update computed already (y-protocols' writer computes it from the doc). */
-function writeStep2(encoder: encoding.Encoder, update: Uint8Array): void {
-  encoding.writeVarUint(encoder, syncProtocol.messageYjsSyncStep2);
-  encoding.writeVarUint8Array(encoder, update);
-}
-
 /** Browsers receive binary as ArrayBuffer, Node as Buffer. */
 function toBytes(data: unknown): Uint8Array | undefined {
   if (data instanceof Uint8Array) return data;
@@ -82,14 +73,11 @@ export class ProjectProvider extends ObservableV2<ProjectProviderEvents> {
   synced = false;
   role: Role | undefined;
   online: OnlineUser[] = [];
-  private changesInFlight = 0;
-  private reportedUnsynced = 0;
 
   private readonly socket: ClientSocket;
   private readonly ackTimeoutMs: number;
   private isOpen = false;
-  /** Local updates of the current synchronous burst, merged into one message. */
-  private outbox: Uint8Array[] = [];
+  private readonly outgoing: OutgoingChanges;
   private revoked = false;
 
   constructor(options: ProjectProviderOptions) {
@@ -98,6 +86,23 @@ export class ProjectProvider extends ObservableV2<ProjectProviderEvents> {
     this.projectId = options.projectId;
     this.awareness = options.awareness ?? new Awareness(options.doc);
     this.ackTimeoutMs = options.ackTimeoutMs ?? 10_000;
+    this.outgoing = new OutgoingChanges({
+      isOpen: () => this.isOpen,
+      send: (message, ack) => {
+        // The event's ack is optional in the contract, which socket.io's timeout typing cannot express.
+        const emitter = this.socket.timeout(this.ackTimeoutMs) as unknown as {
+          emit(
+            event: "yjs:sync",
+            projectId: string,
+            message: Uint8Array,
+            ack: Parameters<ChangeChannel["send"]>[1],
+          ): void;
+        };
+        emitter.emit("yjs:sync", this.projectId, message, ack);
+      },
+      unsyncedChanged: (count) => this.emit("unsynced", [count]),
+      refused: (error) => this.emit("error", [error]),
+    });
     const { token } = options;
     this.socket = io(`${options.url.replace(/\/$/, "")}${PROJECTS_NAMESPACE}`, {
       ...options.socketOptions,
@@ -126,7 +131,7 @@ export class ProjectProvider extends ObservableV2<ProjectProviderEvents> {
 
   /** Local changes not yet acknowledged as stored by the server (queued or sent). */
   get unsyncedChanges(): number {
-    return this.changesInFlight + (this.outbox.length > 0 ? 1 : 0);
+    return this.outgoing.unsynced;
   }
 
   connect(): void {
@@ -238,7 +243,7 @@ export class ProjectProvider extends ObservableV2<ProjectProviderEvents> {
     if (type === syncProtocol.messageYjsSyncStep1) {
       // Answer with what the server lacks: offline edits travel this way.
       const missing = Y.encodeStateAsUpdate(this.doc, decoding.readVarUint8Array(decoder));
-      this.sendChange(missing, writeStep2);
+      this.outgoing.sendStep2(missing);
       return;
     }
     syncProtocol.readSyncStep2(decoder, this.doc, this, (error) =>
@@ -269,22 +274,7 @@ export class ProjectProvider extends ObservableV2<ProjectProviderEvents> {
 
   private readonly onDocumentUpdate = (update: Uint8Array, origin: unknown) => {
     if (origin === this || !this.isOpen) return;
-    this.outbox.push(update);
-    if (this.outbox.length > 1) return;
-    this.reportUnsynced();
-    // Everything changed in this synchronous burst (a paste, a 16-character insert loop) goes as one message.
-    queueMicrotask(() => {
-      const pending = this.outbox;
-      this.outbox = [];
-      if (!this.isOpen || pending.length === 0) {
-        this.reportUnsynced();
-        return;
-      }
-      this.sendChange(
-        pending.length === 1 ? (pending[0] as Uint8Array) : Y.mergeUpdates(pending),
-        syncProtocol.writeUpdate,
-      );
-    });
+    this.outgoing.queue(update);
   };
 
   private readonly onLocalAwareness = (
@@ -296,59 +286,9 @@ export class ProjectProvider extends ObservableV2<ProjectProviderEvents> {
     this.socket.emit("yjs:awareness", this.projectId, encodeAwarenessUpdate(this.awareness, changed));
   };
 
-  private encode(write: (encoder: encoding.Encoder) => void): Uint8Array {
-    const encoder = encoding.createEncoder();
-    write(encoder);
-    return encoding.toUint8Array(encoder);
-  }
-
   private send(write: (encoder: encoding.Encoder, doc: Y.Doc) => void): void {
-    this.socket.emit(
-      "yjs:sync",
-      this.projectId,
-      this.encode((encoder) => write(encoder, this.doc)),
-    );
-  }
-
-  private reportUnsynced(): void {
-    const count = this.unsyncedChanges;
-    if (count === this.reportedUnsynced) return;
-    this.reportedUnsynced = count;
-    this.emit("unsynced", [count]);
-  }
-
-  /**
-   * Sends a change and counts it unsynced until the server says it is
-   * stored. A change refused for load (rate limit, server trouble) is sent
-   * again a little later; one unanswered because the connection dropped is
-   * covered by the sync handshake of the next connection.
-   */
-  private sendChange(update: Uint8Array, write: (encoder: encoding.Encoder, update: Uint8Array) => void): void {
-    this.changesInFlight += 1;
-    // The event's ack is optional in the contract, which socket.io's timeout typing cannot express.
-    const emitter = this.socket.timeout(this.ackTimeoutMs) as unknown as {
-      emit(
-        event: string,
-        projectId: string,
-        message: Uint8Array,
-        ack: (timedOut: Error | null, response: AckResponse) => void,
-      ): void;
-    };
-    emitter.emit(
-      "yjs:sync",
-      this.projectId,
-      this.encode((encoder) => write(encoder, update)),
-      (timedOut, response) => {
-        this.changesInFlight -= 1;
-        this.reportUnsynced();
-        if (timedOut || response.ok) return;
-        this.emit("error", [response.error]);
-        if (RETRIED_CODES.has(response.error.code)) {
-          setTimeout(() => {
-            if (this.isOpen) this.sendChange(update, syncProtocol.writeUpdate);
-          }, RETRY_DELAY_MS);
-        }
-      },
-    );
+    const encoder = encoding.createEncoder();
+    write(encoder, this.doc);
+    this.socket.emit("yjs:sync", this.projectId, encoding.toUint8Array(encoder));
   }
 }
