@@ -56,18 +56,20 @@ export class ProjectRooms {
     const queue = new SerialQueue();
     socket.on("project:open", (...raw: unknown[]) => {
       const { args, ack } = splitAck(raw);
-      queue.run(async () => {
-        let opened: Opened;
-        try {
-          opened = await this.open(socket, args[0]);
-        } catch (error) {
-          ack?.({ ok: false, error: toWireError(error, this.logger) });
-          return;
-        }
-        ack?.({ ok: true, ...opened.result });
-        // Only after the ack: clients learn the project is open before its document traffic starts.
-        opened.afterAck?.();
-      });
+      queue
+        .run(async () => {
+          let opened: Opened;
+          try {
+            opened = await this.open(socket, args[0]);
+          } catch (error) {
+            ack?.({ ok: false, error: toWireError(error, this.logger) });
+            return;
+          }
+          ack?.({ ok: true, ...opened.result });
+          // Only after the ack: clients learn the project is open before its document traffic starts.
+          opened.afterAck?.();
+        })
+        .catch((error: unknown) => this.logger.error({ err: error }, "project:open failed after answering"));
     });
     socket.on("project:close", (...raw: unknown[]) => {
       const { args, ack } = splitAck(raw);
