@@ -20,7 +20,7 @@ describe("embedded database: reads and writes through the official driver", () =
       .sort({ name: 1 })
       .toArray();
     expect(found).toEqual([{ name: "b" }, { name: "c" }]);
-    const page = await items.find({}).sort({ score: -1 }).skip(1).limit(1).toArray();
+    const page = await items.find({}, { sort: { score: -1 }, skip: 1, limit: 1 }).toArray();
     expect(page.map((doc) => doc._id)).toEqual([3]);
     expect(await items.findOne({ _id: 2 as never })).toMatchObject({ name: "a" });
   });
