@@ -127,16 +127,30 @@ export class CollabDocument {
     }
     if (hasClockGap(this.doc, parsed.clocks)) {
       // Applying it would leave it pending, held forever if the gap never fills: ask for a full resync instead.
-      connection.transport.sendSync(encodeSyncStep1(this.doc));
-      throw new AppError("INVALID_UPDATE", "the update depends on changes the server does not have; resync requested");
+      throw this.requestResync(connection);
     }
     const effective = this.apply(parsed.update, connection);
-    if (this.doc.store.pendingStructs || this.doc.store.pendingDs) {
-      connection.transport.sendSync(encodeSyncStep1(this.doc));
+    // Dependencies on another client's changes the server lacks (cheaper to find after applying than before):
+    // Yjs keeps such structs pending. Drop them and ask for a resync; only what was integrated is kept and stored.
+    const pending = this.doc.store.pendingStructs !== null || this.doc.store.pendingDs !== null;
+    if (pending) {
+      this.doc.store.pendingStructs = null;
+      this.doc.store.pendingDs = null;
     }
-    if (!effective) return Promise.resolve();
-    this.relay(effective, connection.id);
-    return this.persistence.enqueue(effective);
+    const stored = effective ? this.storeAndRelay(effective, connection) : Promise.resolve();
+    if (!pending) return stored;
+    const refusal = this.requestResync(connection);
+    return stored.then(() => Promise.reject(refusal));
+  }
+
+  private storeAndRelay(update: Uint8Array, from: CollabConnection): Promise<void> {
+    this.relay(update, from.id);
+    return this.persistence.enqueue(update);
+  }
+
+  private requestResync(connection: CollabConnection): AppError {
+    connection.transport.sendSync(encodeSyncStep1(this.doc));
+    return new AppError("INVALID_UPDATE", "the update depends on changes the server does not have; resync requested");
   }
 
   /** Handles one awareness update: only the sender's own client ids, with its identity stamped on each state. */

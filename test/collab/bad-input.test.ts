@@ -80,6 +80,33 @@ describe("bad document input", () => {
     expect((await fetchDocument(running.url, team.owner.token, team.projectId)).getText("body").toString()).toBe("");
   });
 
+  it("does not hold an update that depends on another client's changes the server lacks", async () => {
+    const team = await projectWithTeam(running.url);
+    const client = await rawClient(running.url, team.editor.token, team.projectId);
+    // B's change never reaches the server; A's change is anchored on it.
+    const docB = new Y.Doc();
+    docB.getText("body").insert(0, "from B ");
+    const docA = new Y.Doc();
+    Y.applyUpdate(docA, Y.encodeStateAsUpdate(docB));
+    const before = Y.encodeStateVector(docA);
+    docA.getText("body").insert(7, "from A");
+    const dependent = Y.encodeStateAsUpdate(docA, before);
+    const resync = new Promise<void>((resolve) => {
+      client.socket.on("yjs:sync", (_projectId: string, message: Uint8Array) => {
+        if (new Uint8Array(message)[0] === 0) resolve();
+      });
+    });
+    expect(await client.sync(team.projectId, updateMessage(dependent))).toMatchObject({
+      ok: false,
+      error: { code: "INVALID_UPDATE" },
+    });
+    await resync;
+    // Nothing is held: once B's change arrives, A's does not appear by itself.
+    expect(await client.sync(team.projectId, updateMessage(Y.encodeStateAsUpdate(docB)))).toEqual({ ok: true });
+    const stored = await fetchDocument(running.url, team.owner.token, team.projectId);
+    expect(stored.getText("body").toString()).toBe("from B ");
+  });
+
   it("rate-limits a flood of document messages with RATE_LIMITED", async () => {
     const team = await projectWithTeam(running.url);
     const client = await rawClient(running.url, team.editor.token, team.projectId);
