@@ -1,4 +1,3 @@
-import type { ErrorCode } from "../errors.js";
 import { RateLimiter } from "./limits.js";
 
 /**
@@ -33,8 +32,3 @@ export class CollabConnection {
     return this.transport.id;
   }
 }
-
-export type CollabErrorCode = Extract<
-  ErrorCode,
-  "READ_ONLY" | "INVALID_UPDATE" | "TOO_LARGE" | "RATE_LIMITED" | "INTERNAL" | "NOT_OPEN"
->;

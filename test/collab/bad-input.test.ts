@@ -4,7 +4,7 @@ import * as Y from "yjs";
 import { fetchDocument } from "../helpers/collab.js";
 import { useService } from "../helpers/lifecycle.js";
 import { projectWithTeam } from "../helpers/projects.js";
-import { encodeMessage, insertion, rawClient, updateMessage } from "../helpers/raw-yjs.js";
+import { encodeMessage, insertion, rawClient, serverStep1, updateMessage } from "../helpers/raw-yjs.js";
 import { nextEvent } from "../helpers/sockets.js";
 
 const running = useService({ MAX_UPDATE_BYTES: "4096", DOC_MESSAGES_PER_SECOND: "20" });
@@ -69,11 +69,7 @@ describe("bad document input", () => {
     const afterFirst = Y.encodeStateVector(local);
     local.getText("body").insert(4, "two");
     const onlySecond = Y.encodeStateAsUpdate(local, afterFirst);
-    const resync = new Promise<void>((resolve) => {
-      client.socket.on("yjs:sync", (_projectId: string, message: Uint8Array) => {
-        if (new Uint8Array(message)[0] === 0) resolve();
-      });
-    });
+    const resync = serverStep1(client.socket);
     const response = await client.sync(team.projectId, updateMessage(onlySecond));
     expect(response).toMatchObject({ ok: false, error: { code: "INVALID_UPDATE" } });
     await resync;
@@ -91,11 +87,7 @@ describe("bad document input", () => {
     const before = Y.encodeStateVector(docA);
     docA.getText("body").insert(7, "from A");
     const dependent = Y.encodeStateAsUpdate(docA, before);
-    const resync = new Promise<void>((resolve) => {
-      client.socket.on("yjs:sync", (_projectId: string, message: Uint8Array) => {
-        if (new Uint8Array(message)[0] === 0) resolve();
-      });
-    });
+    const resync = serverStep1(client.socket);
     expect(await client.sync(team.projectId, updateMessage(dependent))).toMatchObject({
       ok: false,
       error: { code: "INVALID_UPDATE" },

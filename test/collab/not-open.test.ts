@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { fetchDocument } from "../helpers/collab.js";
-import { request } from "../helpers/http.js";
 import { useService } from "../helpers/lifecycle.js";
-import { projectWithTeam } from "../helpers/projects.js";
+import { createProject, projectWithTeam } from "../helpers/projects.js";
 import { insertion, rawClient, updateMessage } from "../helpers/raw-yjs.js";
 import { connectProjects, openProject, record, roundTrip } from "../helpers/sockets.js";
 
@@ -11,11 +10,7 @@ const running = useService();
 describe("document traffic belongs to the open project only", () => {
   it("refuses an update for A after the socket switched to B, and it never lands in B", async () => {
     const team = await projectWithTeam(running.url);
-    const second = await request(running.url, "POST", "/api/projects", {
-      token: team.owner.token,
-      body: { name: "B" },
-    });
-    const projectB = second.body.project.id as string;
+    const projectB = await createProject(running.url, team.owner.token, "B");
     const client = await rawClient(running.url, team.owner.token, team.projectId);
     expect((await openProject(client.socket, projectB)).ok).toBe(true);
     const response = await client.sync(team.projectId, updateMessage(insertion("meant for A")));

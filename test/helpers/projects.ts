@@ -10,9 +10,7 @@ export async function projectWithTeam(url: string) {
     registerUser(url, "Viewer"),
     registerUser(url, "Outsider"),
   ]);
-  const created = await request(url, "POST", "/api/projects", { token: owner.token, body: { name: "Team project" } });
-  if (created.status !== 201) throw new Error(`create failed: ${created.status}`);
-  const projectId = created.body.project.id as string;
+  const projectId = await createProject(url, owner.token, "Team project");
   for (const [member, role] of [
     [editor, "editor"],
     [viewer, "viewer"],
@@ -24,4 +22,11 @@ export async function projectWithTeam(url: string) {
     if (added.status !== 201) throw new Error(`add member failed: ${added.status}`);
   }
   return { projectId, owner, editor, viewer, outsider };
+}
+
+/** Creates a project as `token`'s user and returns its id. */
+export async function createProject(url: string, token: string, name: string): Promise<string> {
+  const created = await request(url, "POST", "/api/projects", { token, body: { name } });
+  if (created.status !== 201) throw new Error(`create failed: ${created.status}`);
+  return created.body.project.id as string;
 }

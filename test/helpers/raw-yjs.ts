@@ -56,3 +56,12 @@ export function insertion(text: string, base?: Y.Doc): Uint8Array {
   doc.getText("body").insert(0, text);
   return Y.encodeStateAsUpdate(doc, before);
 }
+
+/** Resolves at the next sync step 1 the server sends this socket (its way of asking for a resync). */
+export function serverStep1(socket: ProjectsClient): Promise<void> {
+  return new Promise((resolve) => {
+    socket.on("yjs:sync", (_projectId: string, message: Uint8Array) => {
+      if (new Uint8Array(message)[0] === 0) resolve();
+    });
+  });
+}

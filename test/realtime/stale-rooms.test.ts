@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { request } from "../helpers/http.js";
 import { useService } from "../helpers/lifecycle.js";
-import { projectWithTeam } from "../helpers/projects.js";
+import { createProject, projectWithTeam } from "../helpers/projects.js";
 import { connectProjects, nextEvent, openProject, record, roundTrip } from "../helpers/sockets.js";
 
 const running = useService();
@@ -11,11 +11,7 @@ type Presence = { projectId: string; online: Array<{ userId: string }> };
 describe("stale rooms: a socket has at most one project open", () => {
   it("leaves A when opening B; A's members see the departure, B's the arrival", async () => {
     const team = await projectWithTeam(running.url);
-    const second = await request(running.url, "POST", "/api/projects", {
-      token: team.owner.token,
-      body: { name: "B" },
-    });
-    const projectB = second.body.project.id as string;
+    const projectB = await createProject(running.url, team.owner.token, "B");
     await request(running.url, "POST", `/api/projects/${projectB}/members`, {
       token: team.owner.token,
       body: { email: team.editor.email, role: "editor" },
@@ -45,21 +41,15 @@ describe("stale rooms: a socket has at most one project open", () => {
 
   it("applies opens in the order a socket sent them", async () => {
     const team = await projectWithTeam(running.url);
-    const second = await request(running.url, "POST", "/api/projects", {
-      token: team.owner.token,
-      body: { name: "B" },
-    });
+    const projectB = await createProject(running.url, team.owner.token, "B");
     const socket = await connectProjects(running.url, team.owner.token);
-    const [first, last] = await Promise.all([
-      openProject(socket, team.projectId),
-      openProject(socket, second.body.project.id),
-    ]);
+    const [first, last] = await Promise.all([openProject(socket, team.projectId), openProject(socket, projectB)]);
     expect(first.ok && last.ok).toBe(true);
     const presence = await request(running.url, "GET", `/api/projects/${team.projectId}/presence`, {
       token: team.owner.token,
     });
     expect(presence.body.online).toEqual([]);
-    const presenceB = await request(running.url, "GET", `/api/projects/${second.body.project.id}/presence`, {
+    const presenceB = await request(running.url, "GET", `/api/projects/${projectB}/presence`, {
       token: team.owner.token,
     });
     expect(presenceB.body.online.map((user: { userId: string }) => user.userId)).toEqual([team.owner.user.id]);

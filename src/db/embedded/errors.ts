@@ -42,7 +42,3 @@ export class CommandError extends Error {
     return { index, code: this.code, errmsg: this.message, ...this.extra };
   }
 }
-
-export function badValue(message: string): CommandError {
-  return new CommandError("BadValue", message);
-}

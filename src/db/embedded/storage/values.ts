@@ -114,10 +114,4 @@ export function valuesAtPath(document: unknown, path: string): unknown[] {
   return results;
 }
 
-export function isOperatorObject(value: unknown): value is Document {
-  if (!isPlainObject(value)) return false;
-  const keys = Object.keys(value);
-  return keys.length > 0 && keys.every((key) => key.startsWith("$"));
-}
-
 export { isPlainObject };
