@@ -15,6 +15,7 @@ import {
   type Role,
   type WireError,
 } from "../protocol/events.js";
+import { fromWire, toWireText } from "../protocol/wire-bytes.js";
 import { type ChangeChannel, OutgoingChanges } from "./outgoing-changes.js";
 
 export type ProviderStatus = "connecting" | "connected" | "disconnected";
@@ -52,13 +53,6 @@ export interface ProjectProviderEvents {
 
 type ClientSocket = Socket<ProjectsServerToClientEvents, ProjectsClientToServerEvents>;
 
-/** Browsers receive binary as ArrayBuffer, Node as Buffer. */
-function toBytes(data: unknown): Uint8Array | undefined {
-  if (data instanceof Uint8Array) return data;
-  if (data instanceof ArrayBuffer) return new Uint8Array(data);
-  return undefined;
-}
-
 /**
  * Keeps a Y.Doc in sync with one project of the service, for editor bindings
  * (y-codemirror, y-prosemirror, y-quill, y-monaco) in browsers and in Node.
@@ -91,14 +85,9 @@ export class ProjectProvider extends ObservableV2<ProjectProviderEvents> {
       send: (message, ack) => {
         // The event's ack is optional in the contract, which socket.io's timeout typing cannot express.
         const emitter = this.socket.timeout(this.ackTimeoutMs) as unknown as {
-          emit(
-            event: "yjs:sync",
-            projectId: string,
-            message: Uint8Array,
-            ack: Parameters<ChangeChannel["send"]>[1],
-          ): void;
+          emit(event: "yjs:sync", projectId: string, message: string, ack: Parameters<ChangeChannel["send"]>[1]): void;
         };
-        emitter.emit("yjs:sync", this.projectId, message, ack);
+        emitter.emit("yjs:sync", this.projectId, toWireText(message), ack);
       },
       unsyncedChanged: (count) => this.emit("unsynced", [count]),
       refused: (error) => this.emit("error", [error]),
@@ -205,7 +194,11 @@ export class ProjectProvider extends ObservableV2<ProjectProviderEvents> {
     this.emit("presence", [response.online]);
     this.send(syncProtocol.writeSyncStep1);
     if (this.awareness.getLocalState() !== null) {
-      this.socket.emit("yjs:awareness", this.projectId, encodeAwarenessUpdate(this.awareness, [this.doc.clientID]));
+      this.socket.emit(
+        "yjs:awareness",
+        this.projectId,
+        toWireText(encodeAwarenessUpdate(this.awareness, [this.doc.clientID])),
+      );
     }
   }
 
@@ -236,7 +229,7 @@ export class ProjectProvider extends ObservableV2<ProjectProviderEvents> {
   }
 
   private readonly onSync = (projectId: string, data: unknown) => {
-    const message = toBytes(data);
+    const message = fromWire(data);
     if (projectId !== this.projectId || !message || !this.isOpen) return;
     const decoder = decoding.createDecoder(message);
     const type = decoding.readVarUint(decoder);
@@ -255,7 +248,7 @@ export class ProjectProvider extends ObservableV2<ProjectProviderEvents> {
   };
 
   private readonly onAwareness = (projectId: string, data: unknown) => {
-    const update = toBytes(data);
+    const update = fromWire(data);
     if (projectId === this.projectId && update) applyAwarenessUpdate(this.awareness, update, this);
   };
 
@@ -283,12 +276,12 @@ export class ProjectProvider extends ObservableV2<ProjectProviderEvents> {
   ) => {
     if (origin === this || !this.isOpen) return;
     const changed = [...added, ...updated, ...removed];
-    this.socket.emit("yjs:awareness", this.projectId, encodeAwarenessUpdate(this.awareness, changed));
+    this.socket.emit("yjs:awareness", this.projectId, toWireText(encodeAwarenessUpdate(this.awareness, changed)));
   };
 
   private send(write: (encoder: encoding.Encoder, doc: Y.Doc) => void): void {
     const encoder = encoding.createEncoder();
     write(encoder, this.doc);
-    this.socket.emit("yjs:sync", this.projectId, encoding.toUint8Array(encoder));
+    this.socket.emit("yjs:sync", this.projectId, toWireText(encoding.toUint8Array(encoder)));
   }
 }

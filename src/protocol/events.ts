@@ -5,8 +5,9 @@
  */
 import type { ErrorCode } from "../errors.js";
 import type { Role } from "../projects/roles.js";
+import type { WireBytes } from "./wire-bytes.js";
 
-export type { ErrorCode, Role };
+export type { ErrorCode, Role, WireBytes };
 
 export const PROJECTS_NAMESPACE = "/projects";
 export const NOTIFICATIONS_NAMESPACE = "/notifications";
@@ -46,17 +47,18 @@ export interface DocumentErrorPayload {
 export interface ProjectsClientToServerEvents {
   "project:open": (projectId: string, ack: (response: AckResponse<OpenResult>) => void) => void;
   "project:close": (projectId: string, ack: (response: AckResponse) => void) => void;
-  /** One y-protocols sync message (step 1, step 2 or update), unwrapped. */
-  "yjs:sync": (projectId: string, message: Uint8Array, ack?: (response: AckResponse) => void) => void;
-  /** One y-protocols awareness update. */
-  "yjs:awareness": (projectId: string, update: Uint8Array) => void;
+  /** One y-protocols sync message (step 1, step 2 or update), unwrapped; binary or base64 text. */
+  "yjs:sync": (projectId: string, message: WireBytes, ack?: (response: AckResponse) => void) => void;
+  /** One y-protocols awareness update; binary or base64 text. */
+  "yjs:awareness": (projectId: string, update: WireBytes) => void;
 }
 
 export interface ProjectsServerToClientEvents {
   presence: (payload: PresencePayload) => void;
   "project:access-revoked": (payload: AccessRevokedPayload) => void;
-  "yjs:sync": (projectId: string, message: Uint8Array) => void;
-  "yjs:awareness": (projectId: string, update: Uint8Array) => void;
+  /** The server sends base64 text (see wire-bytes.ts); a client should accept binary too. */
+  "yjs:sync": (projectId: string, message: WireBytes) => void;
+  "yjs:awareness": (projectId: string, update: WireBytes) => void;
   "yjs:error": (payload: DocumentErrorPayload) => void;
 }
 

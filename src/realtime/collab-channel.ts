@@ -4,13 +4,18 @@ import type { CollabDocument, DocumentBroadcaster } from "../collab/document.js"
 import type { DocumentRegistry } from "../collab/registry.js";
 import { AppError } from "../errors.js";
 import type { Logger } from "../logger.js";
+import { fromWire, toWireText } from "../protocol/wire-bytes.js";
 import { answer, splitAck, toWireError } from "./acks.js";
 import { projectIdOfRoom, projectRoom, writersRoom } from "./rooms.js";
 import type { ProjectsNamespace, ProjectsSocket } from "./types.js";
 
 const documentArguments = z.tuple([
   z.string().max(100),
-  z.custom<Uint8Array>((value) => value instanceof Uint8Array, { message: "expected binary data" }),
+  z.unknown().transform((payload, context) => {
+    const bytes = fromWire(payload);
+    if (!bytes) context.addIssue({ code: "custom", message: "expected binary data or base64 text" });
+    return bytes ?? z.NEVER;
+  }),
 ]);
 
 interface Membership {
@@ -19,17 +24,20 @@ interface Membership {
   connection: CollabConnection;
 }
 
-/** Rooms deliver to every node's sockets and encode each message once, however many recipients. */
+/**
+ * Rooms deliver to every node's sockets. As one text packet, a message is
+ * encoded, and framed for WebSocket, once for all recipients (wire-bytes.ts).
+ */
 export function roomBroadcaster(namespace: ProjectsNamespace): DocumentBroadcaster {
   const target = (documentId: string, except?: string) => {
     const room = namespace.to(projectRoom(documentId));
     return except ? room.except(except) : room;
   };
   return {
-    sync: (documentId, message, except) => target(documentId, except).emit("yjs:sync", documentId, message),
+    sync: (documentId, message, except) => target(documentId, except).emit("yjs:sync", documentId, toWireText(message)),
     awareness: (documentId, update, except, droppable) => {
       const room = target(documentId, except);
-      (droppable ? room.volatile : room).emit("yjs:awareness", documentId, update);
+      (droppable ? room.volatile : room).emit("yjs:awareness", documentId, toWireText(update));
     },
   };
 }
@@ -64,8 +72,8 @@ export class CollabChannel {
       userId: socket.data.userId,
       userName: socket.data.name,
       canWrite: () => socket.rooms.has(writersRoom(projectId)),
-      sendSync: (message) => socket.emit("yjs:sync", projectId, message),
-      sendAwareness: (update) => socket.emit("yjs:awareness", projectId, update),
+      sendSync: (message) => socket.emit("yjs:sync", projectId, toWireText(message)),
+      sendAwareness: (update) => socket.emit("yjs:awareness", projectId, toWireText(update)),
     });
     this.detach(socket.id);
     if (socket.disconnected || !socket.rooms.has(projectRoom(projectId))) {
@@ -108,7 +116,8 @@ export class CollabChannel {
   ): Promise<void> {
     try {
       const parsed = documentArguments.safeParse(args.slice(0, 2));
-      if (!parsed.success) throw new AppError("VALIDATION", "expected (projectId: string, message: binary)");
+      if (!parsed.success)
+        throw new AppError("VALIDATION", "expected (projectId: string, message: binary or base64 text)");
       const [projectId, message] = parsed.data;
       const membership = this.memberships.get(socket.id);
       // An update for a project this socket no longer has open must never land in the one it has now.

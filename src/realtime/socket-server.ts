@@ -9,6 +9,7 @@ import type { Logger } from "../logger.js";
 import type { AccessPolicy } from "../projects/access.js";
 import type { ProjectEvents } from "../projects/events.js";
 import { NOTIFICATIONS_NAMESPACE, PROJECTS_NAMESPACE } from "../protocol/events.js";
+import { base64Length } from "../protocol/wire-bytes.js";
 import { CollabChannel, roomBroadcaster } from "./collab-channel.js";
 import { authenticateHandshake, disconnectOnExpiry } from "./handshake.js";
 import { setUpNotifications } from "./notifications.js";
@@ -60,7 +61,8 @@ export function createRealtime(
   const io: SocketServer = new Server({
     cors: { origin: options.corsOrigins ?? false, credentials: false },
     allowRequest: (request, callback) => callback(null, isAllowedOrigin(request, options.corsOrigins)),
-    maxHttpBufferSize: options.maxMessageBytes,
+    // Room for the largest message as base64 text, plus the event name and project id around it.
+    maxHttpBufferSize: base64Length(options.maxMessageBytes) + 1024,
     serveClient: false,
     // Recovery would skip the middlewares and let a removed member back in with its old rooms.
     connectionStateRecovery: undefined,

@@ -40,7 +40,7 @@ describe("bad document input", () => {
         error: { code: "INVALID_UPDATE" },
       });
     }
-    for (const wrongType of ["text", 42, null, { 0: 1 }]) {
+    for (const wrongType of ["not base64!", "abc", "QQ=A", 42, null, { 0: 1 }]) {
       const response = await client.sync(team.projectId, wrongType as never);
       expect(response).toMatchObject({ ok: false, error: { code: "VALIDATION" } });
     }

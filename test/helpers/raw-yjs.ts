@@ -3,7 +3,7 @@ import * as encoding from "lib0/encoding";
 import type { Socket } from "socket.io-client";
 import * as syncProtocol from "y-protocols/sync";
 import * as Y from "yjs";
-import type { AckResponse } from "../../src/protocol/events.js";
+import type { AckResponse, WireBytes } from "../../src/protocol/events.js";
 import { connectProjects, nextEvent, openProject, type ProjectsClient } from "./sockets.js";
 
 export function encodeMessage(write: (encoder: encoding.Encoder) => void): Uint8Array {
@@ -16,22 +16,27 @@ export const updateMessage = (update: Uint8Array) =>
   encodeMessage((encoder) => syncProtocol.writeUpdate(encoder, update));
 export const step1Message = (doc: Y.Doc) => encodeMessage((encoder) => syncProtocol.writeSyncStep1(encoder, doc));
 
+/** What a yjs payload from the server holds: it sends base64 text, and clients accept binary too. */
+export function bytesOf(payload: WireBytes): Uint8Array {
+  return typeof payload === "string" ? new Uint8Array(Buffer.from(payload, "base64")) : new Uint8Array(payload);
+}
+
 /** A client made of socket.io-client and yjs only, speaking the protocol by hand. */
 export interface RawClient {
   socket: ProjectsClient;
   doc: Y.Doc;
   /** Sends a sync message and resolves with the ack. */
-  sync(projectId: string, message: Uint8Array): Promise<AckResponse>;
+  sync(projectId: string, message: WireBytes): Promise<AckResponse>;
 }
 
 /** Connects, opens the project and completes the sync handshake, answering the server as y-protocols does. */
 export async function rawClient(url: string, token: string, projectId: string): Promise<RawClient> {
   const socket = await connectProjects(url, token);
   const doc = new Y.Doc();
-  socket.on("yjs:sync", (id: string, data: Uint8Array) => {
+  socket.on("yjs:sync", (id, data) => {
     if (id !== projectId) return;
     const encoder = encoding.createEncoder();
-    syncProtocol.readSyncMessage(decoding.createDecoder(new Uint8Array(data)), encoder, doc, "server");
+    syncProtocol.readSyncMessage(decoding.createDecoder(bytesOf(data)), encoder, doc, "server");
     if (encoding.length(encoder) > 0) socket.emit("yjs:sync", projectId, encoding.toUint8Array(encoder));
   });
   const serverStep1 = nextEvent(socket, "yjs:sync");
@@ -60,8 +65,8 @@ export function insertion(text: string, base?: Y.Doc): Uint8Array {
 /** Resolves at the next sync step 1 the server sends this socket (its way of asking for a resync). */
 export function serverStep1(socket: ProjectsClient): Promise<void> {
   return new Promise((resolve) => {
-    socket.on("yjs:sync", (_projectId: string, message: Uint8Array) => {
-      if (new Uint8Array(message)[0] === 0) resolve();
+    socket.on("yjs:sync", (_projectId, message) => {
+      if (bytesOf(message)[0] === 0) resolve();
     });
   });
 }
