@@ -11,6 +11,12 @@ export interface CollabLimits {
   unloadDelayMs: number;
   /** Compact the update log once this many updates were appended since the last snapshot. */
   compactAfterUpdates: number;
+  /**
+   * At most one relay of a document's changes per this many milliseconds:
+   * what arrives in between goes out merged. A change after a quiet spell
+   * goes out at the end of its event-loop turn. 0 relays every turn.
+   */
+  relayIntervalMs: number;
 }
 
 /** A token bucket: `rate` per second, bursts up to twice that. */

@@ -17,10 +17,14 @@ const MAX_RETRY_MS = 5_000;
  * event-loop turn go to the store in one append, and each sender's promise
  * resolves only once its batch is durable. Appends are serialized, so a
  * failed one is retried (with backoff) before anything later is written.
+ * Compaction runs beside the appends, never ahead of them: it may only
+ * replace what it read, so appends need not wait for it, and an ack is never
+ * held up by a merge.
  */
 export class PersistQueue {
   private waiting: Waiting[] = [];
   private draining: Promise<void> | undefined;
+  private compacting: Promise<void> | undefined;
   private appendedSinceCompaction = 0;
   private stopped = false;
 
@@ -47,12 +51,12 @@ export class PersistQueue {
     }
   }
 
-  /** Folds the log into a snapshot now (on unload), after pending appends. */
+  /** Folds the log into a snapshot now (on unload), after pending appends and any compaction under way. */
   async compact(): Promise<void> {
     await this.flush();
+    await this.compacting;
     if (this.appendedSinceCompaction === 0) return;
-    await this.store.compact(this.documentId, this.merge);
-    this.appendedSinceCompaction = 0;
+    await this.runCompaction();
   }
 
   /** Gives up retrying: for a document whose project was deleted. */
@@ -89,16 +93,24 @@ export class PersistQueue {
     }
     for (const waiting of batch) waiting.resolve();
     this.appendedSinceCompaction += batch.length;
-    if (this.appendedSinceCompaction >= this.compactAfterUpdates && !this.stopped) {
-      try {
-        await this.store.compact(this.documentId, this.merge);
-        this.appendedSinceCompaction = 0;
-      } catch (error) {
-        this.log.warn(
-          { err: error, documentId: this.documentId },
-          "compacting the update log failed; will retry later",
-        );
-      }
+    if (this.appendedSinceCompaction >= this.compactAfterUpdates && !this.compacting && !this.stopped) {
+      this.compacting = this.runCompaction()
+        .catch((error: unknown) =>
+          this.log.warn(
+            { err: error, documentId: this.documentId },
+            "compacting the update log failed; will retry later",
+          ),
+        )
+        .finally(() => {
+          this.compacting = undefined;
+        });
     }
+  }
+
+  /** Whatever is appended while it runs counts towards the next one: this one may not have read it. */
+  private async runCompaction(): Promise<void> {
+    const counted = this.appendedSinceCompaction;
+    await this.store.compact(this.documentId, this.merge);
+    this.appendedSinceCompaction -= counted;
   }
 }

@@ -80,9 +80,8 @@ describe("randomized convergence (fixed seed)", () => {
     await Promise.all(clients.map((client) => client.whenSynced()));
     const reference = clients[0] as ProjectProvider;
     const expected = () => reference.doc.getText("body").toString();
-    await Promise.all(
-      clients.map((client) => until(client.doc, () => client.doc.getText("body").toString() === expected(), 10_000)),
-    );
+    const docs = clients.map((client) => client.doc);
+    await until(docs, () => docs.every((doc) => doc.getText("body").toString() === expected()), 10_000);
     await Promise.all(clients.map((client) => whenStored(client)));
     const converged = Y.encodeStateAsUpdate(reference.doc);
     for (const client of clients) expect(Y.encodeStateAsUpdate(client.doc)).toEqual(converged);

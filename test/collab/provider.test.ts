@@ -61,7 +61,7 @@ describe("the client provider", () => {
     await editor.whenSynced();
     const merged = () => owner.doc.getText("body").toString();
     await until(owner.doc, () => merged().includes("offline"));
-    await until(editor.doc, () => editor.doc.getText("body").toString() === merged());
+    await until([editor.doc, owner.doc], () => editor.doc.getText("body").toString() === merged());
     expect(merged()).toBe("online before offline ");
     await whenStored(editor);
   });

@@ -28,21 +28,29 @@ export function destroyProviders(): void {
   providers.clear();
 }
 
-/** Resolves once `check` holds, re-checking on every change of `doc`; for "eventually equal" assertions. */
-export function until(doc: Y.Doc, check: () => boolean, timeoutMs = 5000): Promise<void> {
+/**
+ * Resolves once `check` holds, re-checking on every change of any of `docs`;
+ * for "eventually equal" assertions (a check that compares several documents
+ * must watch them all: the last change may land in any of them).
+ */
+export function until(docs: Y.Doc | Y.Doc[], check: () => boolean, timeoutMs = 5000): Promise<void> {
   if (check()) return Promise.resolve();
+  const watched = Array.isArray(docs) ? docs : [docs];
   return new Promise((resolve, reject) => {
+    const stop = () => {
+      clearTimeout(timer);
+      for (const doc of watched) doc.off("update", listener);
+    };
     const timer = setTimeout(() => {
-      doc.off("update", listener);
+      stop();
       reject(new Error("timed out waiting for the document"));
     }, timeoutMs);
     const listener = () => {
       if (!check()) return;
-      clearTimeout(timer);
-      doc.off("update", listener);
+      stop();
       resolve();
     };
-    doc.on("update", listener);
+    for (const doc of watched) doc.on("update", listener);
   });
 }
 
