@@ -78,16 +78,21 @@ export class Collection {
     return this.indexes.delete(name);
   }
 
-  /** The documents a filter can match, narrowed by `_id` or an index when it has plain equalities. */
-  candidates(filter: Document): Iterable<Document> {
+  /** The keys of an `_id` equality or `$in` of scalars, which a look-up answers exactly; else undefined. */
+  private idKeys(filter: Document): string[] | undefined {
     const idCondition = filter._id;
-    if (isIndexableScalar(idCondition)) return this.byIds([valueKey(idCondition)]);
+    if (isIndexableScalar(idCondition)) return [valueKey(idCondition)];
     if (isPlainObject(idCondition) && Object.keys(idCondition).length === 1) {
-      if (isIndexableScalar(idCondition.$eq)) return this.byIds([valueKey(idCondition.$eq)]);
+      if (isIndexableScalar(idCondition.$eq)) return [valueKey(idCondition.$eq)];
       if (Array.isArray(idCondition.$in) && idCondition.$in.every(isIndexableScalar)) {
-        return this.byIds(idCondition.$in.map(valueKey));
+        return idCondition.$in.map(valueKey);
       }
     }
+    return undefined;
+  }
+
+  /** The documents a filter can match, narrowed by an index when it has plain equalities. */
+  private candidates(filter: Document): Iterable<Document> {
     const equalities = equalityConditions(filter);
     if (equalities.size === 0) return this.documents.values();
     let best: Set<string> | undefined;
@@ -110,6 +115,13 @@ export class Collection {
 
   /** Matching documents in natural (insertion) order. */
   find(filter: Document): Document[] {
+    const ids = this.idKeys(filter);
+    if (ids) {
+      // The look-up has decided `_id`; testing a large `$in` again per document would cost O(n²).
+      const { _id: _decided, ...rest } = filter;
+      const query = new Query(rest);
+      return this.byIds(ids).filter((document) => query.test(document));
+    }
     const query = new Query(filter);
     const matches: Document[] = [];
     for (const document of this.candidates(filter)) if (query.test(document)) matches.push(document);
