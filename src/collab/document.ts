@@ -56,7 +56,7 @@ export class CollabDocument {
   /** The update the current transaction produced, captured synchronously from the 'update' event. */
   private captured: Uint8Array | undefined;
   /** Changes applied but not yet relayed, and when the last relay went out. */
-  private relaying: Array<{ update: Uint8Array; from: string }> = [];
+  private relaying: Array<{ update: Uint8Array; from: string | undefined }> = [];
   private cancelRelay: (() => void) | undefined;
   private lastRelayAt = Number.NEGATIVE_INFINITY;
 
@@ -82,6 +82,7 @@ export class CollabDocument {
       for (const update of updates) Y.applyUpdate(this.doc, update);
     });
     this.captured = undefined;
+    this.persistence.loaded(updates.reduce((total, update) => total + update.byteLength, 0));
   }
 
   addConnection(connection: CollabConnection): void {
@@ -99,17 +100,30 @@ export class CollabDocument {
   }
 
   /**
-   * What compaction stores: the live document's state, when it already holds
-   * everything read from the store, as it does unless another writer reached
-   * the store. Encoding it is several times cheaper than integrating the
-   * snapshot and the log into a fresh Y.Doc, and compaction runs while people
-   * type. The live state may be ahead of the store; that is harmless.
+   * What compaction stores: the live document's state, after applying what
+   * was read from the store to it. That costs little, Yjs skipping what the
+   * document already has (as it does, unless another writer reached the
+   * store), and is several times cheaper than integrating the snapshot and
+   * the log into a fresh Y.Doc, while people type. Anything it did lack is
+   * now part of it and goes to the room. The live state may be ahead of the
+   * store; that is harmless.
    */
   private readonly snapshotOf = (stored: Uint8Array[]): Uint8Array => {
-    if (!this.doc.isDestroyed && Y.snapshotContainsUpdate(Y.snapshot(this.doc), Y.mergeUpdates(stored))) {
-      return Y.encodeStateAsUpdate(this.doc);
+    if (this.doc.isDestroyed) return mergeIntoSnapshot(stored);
+    this.captured = undefined;
+    Y.transact(this.doc, () => {
+      for (const update of stored) Y.applyUpdate(this.doc, update);
+    });
+    const found = this.captured;
+    this.captured = undefined;
+    if (this.doc.store.pendingStructs !== null || this.doc.store.pendingDs !== null) {
+      this.doc.store.pendingStructs = null;
+      this.doc.store.pendingDs = null;
+      // Folding these in would lose them: keep the log as it is.
+      throw new Error("stored updates depend on changes no one has; not compacting");
     }
-    return mergeIntoSnapshot(stored);
+    if (found) this.relay(found);
+    return Y.encodeStateAsUpdate(this.doc);
   };
 
   /** After a successful open: the server's sync step 1, then who is here. */
@@ -239,7 +253,7 @@ export class CollabDocument {
    * to everyone, and its senders apply their own changes again as no-ops
    * (y-websocket's server always echoes).
    */
-  private relay(update: Uint8Array, from: string): void {
+  private relay(update: Uint8Array, from?: string): void {
     this.relaying.push({ update, from });
     if (this.relaying.length > 1) return;
     const wait = this.lastRelayAt + this.limits.relayIntervalMs - performance.now();

@@ -9,23 +9,31 @@ export interface PersistenceLog {
   warn(details: object, message: string): void;
 }
 
+/** The log may hold at least this many bytes, and at least as many as the last snapshot, before compaction. */
+const MIN_LOG_BYTES = 64 * 1024;
 const FIRST_RETRY_MS = 50;
 const MAX_RETRY_MS = 5_000;
 
 /**
- * Group commit for one document's update log: the updates that arrive in one
- * event-loop turn go to the store in one append, and each sender's promise
- * resolves only once its batch is durable. Appends are serialized, so a
- * failed one is retried (with backoff) before anything later is written.
- * Compaction runs beside the appends, never ahead of them: it may only
- * replace what it read, so appends need not wait for it, and an ack is never
- * held up by a merge.
+ * Durable storage for one document's changes: the updates of one event-loop
+ * turn go to the store in one append (the store may group appends of many
+ * documents into one write), and each sender's promise resolves only once
+ * its batch is durable. Batches do not wait for each other: Yjs updates
+ * commute, so the log's order does not matter, and an ack waits only for its
+ * own write. A failed append is retried with backoff. Compaction runs beside
+ * the appends: it may only replace what it read, so nothing waits for it.
+ * It runs once the log outgrows the last snapshot (so its cost, which grows
+ * with the document, stays proportional to what was written since), or
+ * holds `compactAfterUpdates` records (so loading stays quick).
  */
 export class PersistQueue {
   private waiting: Waiting[] = [];
-  private draining: Promise<void> | undefined;
+  private scheduled = false;
+  private readonly inFlight = new Set<Promise<void>>();
   private compacting: Promise<void> | undefined;
   private appendedSinceCompaction = 0;
+  private appendedBytesSinceCompaction = 0;
+  private snapshotBytes = 0;
   private stopped = false;
 
   constructor(
@@ -36,19 +44,25 @@ export class PersistQueue {
     private readonly log: PersistenceLog,
   ) {}
 
+  /** The size of what the store held at load: the log may grow to that before compaction. */
+  loaded(storedBytes: number): void {
+    this.snapshotBytes = storedBytes;
+  }
+
   enqueue(update: Uint8Array): Promise<void> {
     return new Promise((resolve) => {
       this.waiting.push({ update, resolve });
-      this.kick();
+      if (this.scheduled) return;
+      this.scheduled = true;
+      // Let the rest of this turn's updates join the batch.
+      setImmediate(this.writeBatch);
     });
   }
 
   /** Resolves once everything enqueued so far is stored. */
   async flush(): Promise<void> {
-    while (this.draining || this.waiting.length > 0) {
-      this.kick();
-      await this.draining;
-    }
+    if (this.waiting.length > 0) this.writeBatch();
+    await Promise.all(this.inFlight);
   }
 
   /** Folds the log into a snapshot now (on unload), after pending appends and any compaction under way. */
@@ -65,26 +79,19 @@ export class PersistQueue {
     for (const waiting of this.waiting.splice(0)) waiting.resolve();
   }
 
-  private kick(): void {
-    if (this.draining || this.waiting.length === 0) return;
-    this.draining = this.drain().finally(() => {
-      this.draining = undefined;
-      this.kick();
-    });
-  }
-
-  private async drain(): Promise<void> {
-    // Let the rest of this turn's updates join the batch.
-    await new Promise((resolve) => setImmediate(resolve));
+  private readonly writeBatch = () => {
+    this.scheduled = false;
     const batch = this.waiting.splice(0);
     if (batch.length === 0) return;
-    for (let delay = FIRST_RETRY_MS; ; delay = Math.min(delay * 2, MAX_RETRY_MS)) {
-      if (this.stopped) break;
+    const written = this.append(batch).finally(() => this.inFlight.delete(written));
+    this.inFlight.add(written);
+  };
+
+  private async append(batch: Waiting[]): Promise<void> {
+    const updates = batch.map((waiting) => waiting.update);
+    for (let delay = FIRST_RETRY_MS; !this.stopped; delay = Math.min(delay * 2, MAX_RETRY_MS)) {
       try {
-        await this.store.append(
-          this.documentId,
-          batch.map((waiting) => waiting.update),
-        );
+        await this.store.append(this.documentId, updates);
         break;
       } catch (error) {
         this.log.warn({ err: error, documentId: this.documentId, retryInMs: delay }, "storing document updates failed");
@@ -93,7 +100,11 @@ export class PersistQueue {
     }
     for (const waiting of batch) waiting.resolve();
     this.appendedSinceCompaction += batch.length;
-    if (this.appendedSinceCompaction >= this.compactAfterUpdates && !this.compacting && !this.stopped) {
+    for (const update of updates) this.appendedBytesSinceCompaction += update.byteLength;
+    const logIsLarge =
+      this.appendedSinceCompaction >= this.compactAfterUpdates ||
+      this.appendedBytesSinceCompaction >= Math.max(MIN_LOG_BYTES, this.snapshotBytes);
+    if (logIsLarge && !this.compacting && !this.stopped) {
       this.compacting = this.runCompaction()
         .catch((error: unknown) =>
           this.log.warn(
@@ -110,7 +121,13 @@ export class PersistQueue {
   /** Whatever is appended while it runs counts towards the next one: this one may not have read it. */
   private async runCompaction(): Promise<void> {
     const counted = this.appendedSinceCompaction;
-    await this.store.compact(this.documentId, this.merge);
+    const countedBytes = this.appendedBytesSinceCompaction;
+    await this.store.compact(this.documentId, (updates) => {
+      const snapshot = this.merge(updates);
+      this.snapshotBytes = snapshot.byteLength;
+      return snapshot;
+    });
     this.appendedSinceCompaction -= counted;
+    this.appendedBytesSinceCompaction -= countedBytes;
   }
 }

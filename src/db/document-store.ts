@@ -37,7 +37,7 @@ const snapshotSchema = new Schema<SnapshotRecord>(
  * under W2 when every update had its own), and an ack a few milliseconds
  * later is nothing a person typing can notice.
  */
-const GROUP_COMMIT_WINDOW_MS = 12;
+const GROUP_COMMIT_WINDOW_MS = 5;
 
 /**
  * Lean reads give BSON Binary, hydrated ones Buffer. Checked by shape, not

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import { mergeIntoSnapshot } from "../../src/collab/document.js";
 import { createMongoDocumentStore } from "../../src/db/document-store.js";
-import { provider, whenStored } from "../helpers/collab.js";
+import { fetchDocument, provider, until, whenStored } from "../helpers/collab.js";
 import { useService } from "../helpers/lifecycle.js";
 import { projectWithTeam } from "../helpers/projects.js";
 import { insertion, rawClient, updateMessage } from "../helpers/raw-yjs.js";
@@ -59,6 +59,27 @@ describe("durable documents", () => {
     await Promise.all(readers.map((reader) => reader.whenSynced()));
     expect(running.service.documents.connectionCount(team.projectId)).toBe(5);
     for (const reader of readers) expect(reader.doc.getText("body").toString()).toBe("shared");
+  });
+
+  it("compaction folds in what another writer stored, and the room receives it", async () => {
+    const team = await projectWithTeam(running.url);
+    const editor = await rawClient(running.url, team.editor.token, team.projectId);
+    const reader = await rawClient(running.url, team.viewer.token, team.projectId);
+    const connection = await mongoose.createConnection(running.mongo.databaseUri).asPromise();
+    try {
+      const elsewhere = createMongoDocumentStore(connection);
+      await elsewhere.init();
+      await elsewhere.append(team.projectId, [insertion("from elsewhere ")]);
+    } finally {
+      await connection.close();
+    }
+    // Enough appends from this node to trigger a compaction (DOC_COMPACT_AFTER_UPDATES is 5).
+    for (let i = 0; i < 5; i++) {
+      expect(await editor.sync(team.projectId, updateMessage(insertion(`${i}`)))).toEqual({ ok: true });
+    }
+    await until(reader.doc, () => reader.doc.getText("body").toString().includes("from elsewhere"));
+    const stored = await fetchDocument(running.url, team.owner.token, team.projectId);
+    expect(stored.getText("body").toString()).toContain("from elsewhere");
   });
 
   it("compaction never drops an update appended while it runs", async () => {
