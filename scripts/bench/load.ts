@@ -1,11 +1,19 @@
 /**
- * The load generator: one process, many real clients, one workload against
- * one server. Prints one `RESULT {json}` line. Run by scripts/bench/run.ts.
+ * A load generator: one process, many real clients, one workload against
+ * one server. Typing workloads may be split across several generator
+ * processes (each runs every `count`-th client of every room), so that one
+ * saturated process does not add its queueing to the latencies: each prints
+ * `READY` once connected, starts on a `START` line on stdin, and prints one
+ * `RESULT {json}` line with its raw latencies; run.ts combines them and
+ * measures the server. W3 and W4 run in one process and measure the server
+ * themselves. Run by scripts/bench/run.ts.
  */
 import { readFileSync } from "node:fs";
 import { monitorEventLoopDelay } from "node:perf_hooks";
+import { createInterface } from "node:readline";
 import * as Y from "yjs";
 import { type BenchClient, connectClient, type Room, type ServerKind } from "./clients.js";
+import { cpuSecondsOf, memoryOf } from "./proc.js";
 import { percentiles } from "./stats.js";
 
 export interface LoadOptions {
@@ -20,28 +28,24 @@ export interface LoadOptions {
   serverPid: number;
   /** W4: how many opens to time. */
   opens: number;
+  /** Which of `count` generator processes this is: it runs clients `index`, `index + count`, … of each room. */
+  generator: { index: number; count: number };
+  /** Epoch milliseconds shared by all generators: inserts carry their send time relative to it. */
+  clockOrigin: number;
 }
 
 const CHUNK = 16;
 const MARKER = 8;
 
-function cpuSecondsOf(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
-  // utime and stime are fields 14 and 15 of /proc/PID/stat (11 and 12 after the command name), in clock ticks.
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-function memoryOf(pid: number): { rss: number; peak: number } {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const kb = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0);
-  return { rss: kb("VmRSS"), peak: kb("VmHWM") };
-}
+/** A clock all generator processes on this machine share, in milliseconds. */
+const clock = () => performance.timeOrigin + performance.now();
 
 async function connectAll(options: LoadOptions): Promise<BenchClient[]> {
   const clients: BenchClient[] = [];
   const pending: Promise<void>[] = [];
+  const { index, count } = options.generator;
   for (const room of options.rooms) {
-    for (let i = 0; i < options.clientsPerRoom; i++) {
+    for (let i = index; i < options.clientsPerRoom; i += count) {
       const client = connectClient(options.kind, options.url, room, i);
       clients.push(client);
       pending.push(client.ready);
@@ -53,40 +57,68 @@ async function connectAll(options: LoadOptions): Promise<BenchClient[]> {
   return clients;
 }
 
-/** W1, W2, W5: inserts of 16 characters, each tagged so its arrival at every other client can be timed. */
+/** Lines from run.ts on stdin: `START`, then `MEASURE`. */
+function commandsFromRunner(): (command: string) => Promise<void> {
+  const received: string[] = [];
+  let waiting: (() => void) | undefined;
+  createInterface({ input: process.stdin }).on("line", (line) => {
+    received.push(line.trim());
+    waiting?.();
+  });
+  return (command) =>
+    new Promise((resolve) => {
+      const check = () => {
+        if (!received.includes(command)) return;
+        waiting = undefined;
+        resolve();
+      };
+      waiting = check;
+      check();
+    });
+}
+
+/**
+ * W1, W2, W5: inserts of 16 characters, each starting with its send time
+ * (microseconds since the shared origin, base 36), so any generator that
+ * observes it can time its arrival. Typing starts at `START`; what is sent
+ * before `MEASURE` (the warm-up, while the JIT compilers of every process
+ * settle) is not counted.
+ */
 async function typing(options: LoadOptions) {
   const clients = await connectAll(options);
-  const sentAt = new Map<string, number>();
   const latencies: number[] = [];
   const ackLatencies: number[] = [];
+  let measuredFrom = Number.POSITIVE_INFINITY;
   let delivered = 0;
   let sent = 0;
   for (const client of clients) {
     client.doc.getText("body").observe((event) => {
       if (event.transaction.local) return;
-      const now = performance.now();
+      const now = clock() - options.clockOrigin;
       for (const op of event.delta) {
         if (typeof op.insert !== "string") continue;
         for (let at = 0; at + CHUNK <= op.insert.length; at += CHUNK) {
-          const started = sentAt.get(op.insert.slice(at, at + MARKER));
-          if (started === undefined) continue;
-          latencies.push(now - started);
+          const sentAt = Number.parseInt(op.insert.slice(at, at + MARKER), 36) / 1000;
+          if (!(sentAt >= measuredFrom)) continue;
+          latencies.push(Math.round((now - sentAt) * 100) / 100);
           delivered += 1;
         }
       }
     });
-    client.onAck?.((latency) => ackLatencies.push(latency));
+    client.onAck?.((latency) => {
+      if (clock() - options.clockOrigin - latency >= measuredFrom) ackLatencies.push(latency);
+    });
   }
-
-  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
-  loopDelay.enable();
-  const cpuBefore = process.cpuUsage();
-  const serverCpuBefore = cpuSecondsOf(options.serverPid);
-  const started = performance.now();
+  const signal = commandsFromRunner();
+  process.stdout.write("READY\n");
+  await signal("START");
   const timers = clients.map((client) => {
     const tick = () => {
-      const marker = (sent++).toString(36).padStart(MARKER, "0");
-      sentAt.set(marker, performance.now());
+      const now = clock() - options.clockOrigin;
+      if (now >= measuredFrom) sent += 1;
+      const marker = Math.round(now * 1000)
+        .toString(36)
+        .padStart(MARKER, "0");
       client.doc.getText("body").insert(0, marker + "-".repeat(CHUNK - MARKER));
     };
     const phase = setTimeout(() => {
@@ -95,6 +127,11 @@ async function typing(options: LoadOptions) {
     }, Math.random() * options.intervalMs);
     return phase;
   });
+  await signal("MEASURE");
+  measuredFrom = clock() - options.clockOrigin;
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
+  const cpuBefore = process.cpuUsage();
   await new Promise((resolve) => setTimeout(resolve, options.durationMs));
   for (const timer of timers) {
     clearTimeout(timer);
@@ -102,21 +139,14 @@ async function typing(options: LoadOptions) {
   }
   // Let what is in flight arrive; it counts, since it was sent inside the window.
   await new Promise((resolve) => setTimeout(resolve, 1000));
-  const elapsed = (performance.now() - started) / 1000;
-  const serverCpu = cpuSecondsOf(options.serverPid) - serverCpuBefore;
   const cpu = process.cpuUsage(cpuBefore);
   loopDelay.disable();
-  const expected = sent * (options.clientsPerRoom - 1);
   for (const client of clients) client.close();
   return {
     sent,
     delivered,
-    expectedDeliveries: expected,
-    deliveredPerSecond: delivered / elapsed,
-    latencyMs: percentiles(latencies),
-    ackLatencyMs: ackLatencies.length > 0 ? percentiles(ackLatencies) : undefined,
-    serverCpuSeconds: serverCpu,
-    cpuMsPer1000Delivered: delivered > 0 ? (serverCpu * 1000 * 1000) / delivered : undefined,
+    latencies,
+    ackLatencies,
     generator: {
       cpuSeconds: (cpu.user + cpu.system) / 1e6,
       loopDelayP99Ms: loopDelay.percentile(99) / 1e6,
@@ -185,8 +215,10 @@ async function main() {
         ? await open(options)
         : await typing(options);
   const memory = memoryOf(options.serverPid);
-  process.stdout.write(`RESULT ${JSON.stringify({ ...result, serverPeakRssKb: memory.peak })}\n`);
-  process.exit(0);
+  // Exit only once written: a pipe takes a large result in several writes.
+  process.stdout.write(`RESULT ${JSON.stringify({ ...result, serverPeakRssKb: memory.peak })}\n`, () =>
+    process.exit(0),
+  );
 }
 
 main().catch((error: unknown) => {

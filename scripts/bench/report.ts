@@ -9,6 +9,7 @@ interface ReportInput {
   results: Record<string, Record<string, RunResult[]>>;
   servers: string[];
   workloads: string[];
+  settings?: { warmupMs: number; generators: number };
 }
 
 interface Metric {
@@ -42,6 +43,7 @@ const typingMetrics = (latencyKey: string): Metric[] => [
   },
   { label: "server CPU s", pick: (run) => path(run, "serverCpuSeconds"), digits: 2 },
   { label: "CPU ms/1k delivered", pick: (run) => path(run, "cpuMsPer1000Delivered"), digits: 1, ratio: true },
+  { label: "DB CPU ms/1k", pick: (run) => path(run, "databaseCpuMsPer1000Delivered"), digits: 1 },
   { label: "peak RSS MB", pick: (run) => mb(path(run, "serverPeakRssKb")), digits: 0 },
   { label: "gen CPU s", pick: (run) => path(run, "generator", "cpuSeconds"), digits: 1 },
   { label: "gen loop p99 ms", pick: (run) => path(run, "generator", "loopDelayP99Ms"), digits: 1 },
@@ -106,9 +108,14 @@ export function renderReport(input: ReportInput): string {
     "**floor** is a plain Socket.IO 4.8 relay (`socket.to(room).emit`, default parser, no document, no database);",
     "**reference** is the y-websocket server (`@y/websocket-server`, in memory). Ratios are against the floor measured in the same run.",
     "",
-    "Reading these figures: server CPU counts the server process only (for the service, not its database process). The",
-    "service does more per update than the others: it checks the sender's role, validates the bytes, stores every update",
-    "durably (group commit) and acknowledges it, and pays Socket.IO's framing (a binary argument is a second WebSocket frame).",
+    `Typing workloads (W1, W2, W5) type for ${(input.settings?.warmupMs ?? 0) / 1000} s before the measured window (the JIT compilers of every process settle; nothing sent then is counted),`,
+    `from ${input.settings?.generators ?? 1} load generator process(es); each insert carries its send time, so any generator can time its arrival.`,
+    "",
+    "Reading these figures: server CPU counts the server process only; for the service, `DB CPU ms/1k` is its database",
+    "process, which the others do not have. The service does more per update than the others: it checks the sender's role,",
+    "validates the bytes, stores every update durably (group commit) and acknowledges it. It sends Yjs payloads as base64",
+    "text (one pre-framed WebSocket frame per broadcast; a binary Socket.IO argument is a second frame) and relays a busy",
+    "document's changes merged, at most every 20 ms (`DOC_RELAY_INTERVAL_MS`); the floor relays binary, one frame pair per update.",
     "When `gen loop p99 ms` is high, the load generator itself was saturated and latencies include its queueing: compare",
     "servers within a run, not runs across machines. Re-run with `npm run bench -- --workloads W1 --reps 3`, override a",
     "workload with `--W1.clients 10 --W1.duration 5000`, add `--profile` for CPU profiles of the service under bench/profiles/,",

@@ -7,6 +7,7 @@
  * summary in docs/BENCHMARKS.md.
  *
  *   npm run bench -- --workloads W1,W3 --servers service,floor --reps 3 --W1.duration 10000
+ *   npm run bench -- --warmup 10000 --generators 2
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -17,7 +18,9 @@ import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import type { Room, ServerKind } from "./clients.js";
 import type { LoadOptions } from "./load.js";
+import { cpuSecondsOf, memoryOf } from "./proc.js";
 import { renderReport } from "./report.js";
+import { percentiles } from "./stats.js";
 
 type Workload = LoadOptions["workload"];
 
@@ -46,6 +49,8 @@ const { values } = parseArgs({
     "write-doc": { type: "boolean", default: false },
     profile: { type: "boolean", default: false },
     report: { type: "string" },
+    generators: { type: "string", default: "1" },
+    warmup: { type: "string", default: "10000" },
   },
 });
 /** `--W1.duration 5000` or `--W1.duration=5000`: parseArgs cannot declare options per workload. */
@@ -108,6 +113,8 @@ const tsx = (script: string) => ["--import", "tsx", script];
 interface RunningServer {
   url: string;
   pid: number;
+  /** The service's database process: its CPU is reported beside the server's, not in it. */
+  databasePid?: number;
   stop(): Promise<void>;
   rooms(count: number, members: number): Promise<Room[]>;
 }
@@ -158,6 +165,7 @@ async function startService(): Promise<RunningServer> {
   return {
     url,
     pid: service.child.pid as number,
+    databasePid: database.child.pid as number,
     async stop() {
       await stop(service.child, values.profile ? "SIGTERM" : "SIGKILL");
       await stop(database.child);
@@ -200,11 +208,93 @@ function startServer(kind: ServerKind): Promise<RunningServer> {
   return startScript(kind === "floor" ? "scripts/bench/servers/floor.ts" : "scripts/bench/servers/reference.ts");
 }
 
+interface Generator {
+  child: ChildProcess;
+  ready: Promise<void>;
+  result: Promise<Record<string, unknown>>;
+}
+
+/** One load generator process; its options go through a file (a thousand rooms' tokens do not fit in argv). */
+function startGenerator(options: LoadOptions): Generator {
+  const optionsFile = join(tmpdir(), `bench-load-${process.pid}-${randomBytes(4).toString("hex")}.json`);
+  writeFileSync(optionsFile, JSON.stringify(options));
+  const child = spawn(process.execPath, [...tsx("scripts/bench/load.ts"), optionsFile], {
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  children.add(child);
+  const output: string[] = [];
+  let markReady: () => void = () => undefined;
+  const ready = new Promise<void>((resolve) => {
+    markReady = resolve;
+  });
+  const result = new Promise<Record<string, unknown>>((resolve, reject) => {
+    child.once("exit", (code) => reject(new Error(`load generator exited with ${code}:\n${output.join("\n")}`)));
+    const onLine = (line: string) => {
+      output.push(line);
+      if (line === "READY") markReady();
+      if (line.startsWith("RESULT ")) {
+        rmSync(optionsFile, { force: true });
+        children.delete(child);
+        resolve(JSON.parse(line.slice("RESULT ".length)) as Record<string, unknown>);
+      }
+    };
+    createInterface({ input: child.stdout as NodeJS.ReadableStream }).on("line", onLine);
+    createInterface({ input: child.stderr as NodeJS.ReadableStream }).on("line", onLine);
+  });
+  // A generator that dies before READY must not leave the run waiting.
+  result.catch(() => markReady());
+  return { child, ready, result };
+}
+
+type Sample = { sent: number; delivered: number; latencies: number[]; ackLatencies: number[] };
+
+/** W1, W2, W5: generators connect, start together, and this process measures the server over the same window. */
+async function typingRun(server: RunningServer, options: Omit<LoadOptions, "generator">, count: number) {
+  const generators = Array.from({ length: count }, (_, index) =>
+    startGenerator({ ...options, generator: { index, count } }),
+  );
+  await Promise.all(generators.map((generator) => generator.ready));
+  for (const generator of generators) generator.child.stdin?.write("START\n");
+  await new Promise((resolve) => setTimeout(resolve, Number(values.warmup)));
+  const cpuBefore = cpuSecondsOf(server.pid);
+  const databaseCpuBefore = server.databasePid ? cpuSecondsOf(server.databasePid) : 0;
+  const started = performance.now();
+  for (const generator of generators) generator.child.stdin?.write("MEASURE\n");
+  const results = await Promise.all(generators.map((generator) => generator.result));
+  const elapsed = (performance.now() - started) / 1000;
+  const serverCpu = cpuSecondsOf(server.pid) - cpuBefore;
+  const databaseCpu = server.databasePid ? cpuSecondsOf(server.databasePid) - databaseCpuBefore : undefined;
+  const samples = results as unknown as Array<Sample & { generator: Record<string, number> }>;
+  const total = (pick: (sample: Sample) => number) => samples.reduce((sum, sample) => sum + pick(sample), 0);
+  const delivered = total((sample) => sample.delivered);
+  const sent = total((sample) => sample.sent);
+  const ackLatencies = samples.flatMap((sample) => sample.ackLatencies);
+  return {
+    generators: count,
+    sent,
+    delivered,
+    expectedDeliveries: sent * (options.clientsPerRoom - 1),
+    deliveredPerSecond: delivered / elapsed,
+    latencyMs: percentiles(samples.flatMap((sample) => sample.latencies)),
+    ackLatencyMs: ackLatencies.length > 0 ? percentiles(ackLatencies) : undefined,
+    serverCpuSeconds: serverCpu,
+    cpuMsPer1000Delivered: delivered > 0 ? (serverCpu * 1000 * 1000) / delivered : undefined,
+    databaseCpuMsPer1000Delivered:
+      databaseCpu !== undefined && delivered > 0 ? (databaseCpu * 1000 * 1000) / delivered : undefined,
+    serverPeakRssKb: memoryOf(server.pid).peak,
+    generator: {
+      cpuSeconds: samples.reduce((sum, sample) => sum + Number(sample.generator.cpuSeconds), 0),
+      loopDelayP99Ms: Math.max(...samples.map((sample) => Number(sample.generator.loopDelayP99Ms))),
+      loopDelayMaxMs: Math.max(...samples.map((sample) => Number(sample.generator.loopDelayMaxMs))),
+    },
+  };
+}
+
 async function runOnce(kind: ServerKind, workload: Workload): Promise<Record<string, unknown>> {
   const spec = specs[workload];
   const server = await startServer(kind);
   try {
-    const options: LoadOptions = {
+    const options = {
       kind,
       url: server.url,
       workload,
@@ -214,19 +304,12 @@ async function runOnce(kind: ServerKind, workload: Workload): Promise<Record<str
       durationMs: spec.duration,
       serverPid: server.pid,
       opens: spec.opens,
+      clockOrigin: Date.now(),
     };
-    // Through a file: a thousand rooms' tokens do not fit in one argv string (and stay out of error messages).
-    const optionsFile = join(tmpdir(), `bench-load-${process.pid}-${randomBytes(4).toString("hex")}.json`);
-    writeFileSync(optionsFile, JSON.stringify(options));
-    const generator = await launch(
-      process.execPath,
-      [...tsx("scripts/bench/load.ts"), optionsFile],
-      {},
-      /^RESULT (.*)$/,
-    );
-    rmSync(optionsFile, { force: true });
-    children.delete(generator.child);
-    return JSON.parse(generator.match) as Record<string, unknown>;
+    if (workload === "W3" || workload === "W4") {
+      return await startGenerator({ ...options, generator: { index: 0, count: 1 } }).result;
+    }
+    return await typingRun(server, options, Math.max(1, Number(values.generators)));
   } finally {
     await server.stop();
   }
@@ -281,8 +364,9 @@ async function main() {
   };
   mkdirSync("bench/results", { recursive: true });
   const file = `bench/results/${machine.date.replace(/[:.]/g, "-")}.json`;
-  writeFileSync(file, JSON.stringify({ machine, specs, repetitions, results }, null, 2));
-  const report = renderReport({ machine, specs, repetitions, results, servers, workloads });
+  const settings = { warmupMs: Number(values.warmup), generators: Number(values.generators) };
+  writeFileSync(file, JSON.stringify({ machine, specs, repetitions, settings, results }, null, 2));
+  const report = renderReport({ machine, specs, repetitions, settings, results, servers, workloads });
   process.stdout.write(`${report}\nraw results: ${file}\n`);
   if (values["write-doc"]) writeFileSync("docs/BENCHMARKS.md", report);
   process.exit(0);

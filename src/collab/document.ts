@@ -59,6 +59,8 @@ export class CollabDocument {
   private relaying: Array<{ update: Uint8Array; from: string | undefined }> = [];
   private cancelRelay: (() => void) | undefined;
   private lastRelayAt = Number.NEGATIVE_INFINITY;
+  /** What the last compaction of this document stored as its snapshot (if it was written: the store may refuse). */
+  private lastSnapshot: Uint8Array | undefined;
 
   constructor(
     readonly id: string,
@@ -111,8 +113,13 @@ export class CollabDocument {
   private readonly snapshotOf = (stored: Uint8Array[]): Uint8Array => {
     if (this.doc.isDestroyed) return mergeIntoSnapshot(stored);
     this.captured = undefined;
+    const written = this.lastSnapshot;
     Y.transact(this.doc, () => {
-      for (const update of stored) Y.applyUpdate(this.doc, update);
+      for (const update of stored) {
+        // The snapshot this document wrote last holds nothing it lacks; decoding it would be most of the cost.
+        if (written && update.byteLength === written.byteLength && Buffer.compare(update, written) === 0) continue;
+        Y.applyUpdate(this.doc, update);
+      }
     });
     const found = this.captured;
     this.captured = undefined;
@@ -123,7 +130,8 @@ export class CollabDocument {
       throw new Error("stored updates depend on changes no one has; not compacting");
     }
     if (found) this.relay(found);
-    return Y.encodeStateAsUpdate(this.doc);
+    this.lastSnapshot = Y.encodeStateAsUpdate(this.doc);
+    return this.lastSnapshot;
   };
 
   /** After a successful open: the server's sync step 1, then who is here. */
