@@ -115,7 +115,7 @@ export function renderReport(input: ReportInput): string {
     "process, which the others do not have. The service does more per update than the others: it checks the sender's role,",
     "validates the bytes, stores every update durably (group commit) and acknowledges it. It sends Yjs payloads as base64",
     "text (one pre-framed WebSocket frame per broadcast; a binary Socket.IO argument is a second frame) and relays a busy",
-    "document's changes merged, at most every 20 ms (`DOC_RELAY_INTERVAL_MS`); the floor relays binary, one frame pair per update.",
+    "document's changes merged, at most every 5 ms (`DOC_RELAY_INTERVAL_MS`); the floor relays binary, one frame pair per update.",
     "When `gen loop p99 ms` is high, the load generator itself was saturated and latencies include its queueing: compare",
     "servers within a run, not runs across machines. Re-run with `npm run bench -- --workloads W1 --reps 3`, override a",
     "workload with `--W1.clients 10 --W1.duration 5000`, add `--profile` for CPU profiles of the service under bench/profiles/,",

@@ -41,7 +41,7 @@ const environmentSchema = z.object({
   AWARENESS_STATE_MAX_BYTES: integer(64, 1024 * 1024).default(8 * 1024),
   DOC_UNLOAD_DELAY_MS: integer(0, 3_600_000).default(10_000),
   DOC_COMPACT_AFTER_UPDATES: integer(1, 1_000_000).default(5_000),
-  DOC_RELAY_INTERVAL_MS: integer(0, 1_000).default(20),
+  DOC_RELAY_INTERVAL_MS: integer(0, 1_000).default(5),
 });
 
 export type Environment = Record<string, string | undefined>;
