@@ -120,6 +120,7 @@ export function renderReport(input: ReportInput): string {
     "servers within a run, not runs across machines. Re-run with `npm run bench -- --workloads W1 --reps 3`, override a",
     "workload with `--W1.clients 10 --W1.duration 5000`, add `--profile` for CPU profiles of the service under bench/profiles/,",
     "and `--write-doc` to rewrite this file; `npm run bench -- --report bench/results/<file>.json --write-doc` re-renders it.",
+    "[PERFORMANCE.md](PERFORMANCE.md) explains the hot path and what its profiles showed.",
     "",
   ];
   for (const workload of input.workloads) {
