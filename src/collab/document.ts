@@ -10,6 +10,7 @@ import {
 import type { CollabConnection } from "./connection.js";
 import type { CollabLimits } from "./limits.js";
 import { type PersistenceLog, PersistQueue } from "./persistence.js";
+import { RelaySchedule } from "./relay-schedule.js";
 import type { DocumentStore } from "./storage.js";
 import {
   encodeSyncStep1,
@@ -55,10 +56,7 @@ export class CollabDocument {
   private readonly persistence: PersistQueue;
   /** The update the current transaction produced, captured synchronously from the 'update' event. */
   private captured: Uint8Array | undefined;
-  /** Changes applied but not yet relayed, and when the last relay went out. */
-  private relaying: Array<{ update: Uint8Array; from: string | undefined }> = [];
-  private cancelRelay: (() => void) | undefined;
-  private lastRelayAt = Number.NEGATIVE_INFINITY;
+  private readonly relays: RelaySchedule;
   /** What the last compaction of this document stored as its snapshot (if it was written: the store may refuse). */
   private lastSnapshot: Uint8Array | undefined;
 
@@ -70,6 +68,9 @@ export class CollabDocument {
     log: PersistenceLog,
   ) {
     this.persistence = new PersistQueue(store, id, limits.compactAfterUpdates, this.snapshotOf, log);
+    this.relays = new RelaySchedule(limits.relayIntervalMs, (update, except) =>
+      broadcaster.sync(id, encodeUpdateMessage(update), except),
+    );
     // The server is not a participant: it must not appear in anyone's awareness.
     this.awareness.setLocalState(null);
     this.doc.on("update", (update: Uint8Array) => {
@@ -123,13 +124,11 @@ export class CollabDocument {
     });
     const found = this.captured;
     this.captured = undefined;
-    if (this.doc.store.pendingStructs !== null || this.doc.store.pendingDs !== null) {
-      this.doc.store.pendingStructs = null;
-      this.doc.store.pendingDs = null;
+    if (this.dropPending()) {
       // Folding these in would lose them: keep the log as it is.
       throw new Error("stored updates depend on changes no one has; not compacting");
     }
-    if (found) this.relay(found);
+    if (found) this.relays.add(found);
     this.lastSnapshot = Y.encodeStateAsUpdate(this.doc);
     return this.lastSnapshot;
   };
@@ -170,11 +169,7 @@ export class CollabDocument {
     const effective = this.apply(parsed.update, connection);
     // Dependencies on another client's changes the server lacks (cheaper to find after applying than before):
     // Yjs keeps such structs pending. Drop them and ask for a resync; only what was integrated is kept and stored.
-    const pending = this.doc.store.pendingStructs !== null || this.doc.store.pendingDs !== null;
-    if (pending) {
-      this.doc.store.pendingStructs = null;
-      this.doc.store.pendingDs = null;
-    }
+    const pending = this.dropPending();
     const stored = effective ? this.storeAndRelay(effective, connection) : Promise.resolve();
     if (!pending) return stored;
     const refusal = this.requestResync(connection);
@@ -182,7 +177,7 @@ export class CollabDocument {
   }
 
   private storeAndRelay(update: Uint8Array, from: CollabConnection): Promise<void> {
-    this.relay(update, from.id);
+    this.relays.add(update, from.id);
     return this.persistence.enqueue(update);
   }
 
@@ -247,43 +242,23 @@ export class CollabDocument {
   }
 
   destroy(): void {
-    this.relaying = [];
-    this.cancelRelay?.();
+    this.relays.stop();
     this.awareness.off("update", this.relayAwareness);
     this.awareness.destroy();
     this.doc.destroy();
   }
 
   /**
-   * A busy room's changes go out merged, at most one relay per interval, so
-   * each socket gets one frame per interval instead of one per keystroke of
-   * everyone in the room. A lone change skips its sender; a merged one goes
-   * to everyone, and its senders apply their own changes again as no-ops
-   * (y-websocket's server always echoes).
+   * Yjs holds structs whose dependencies it lacks as pending, forever if
+   * they never come; this server never keeps them. Whether there were any.
    */
-  private relay(update: Uint8Array, from?: string): void {
-    this.relaying.push({ update, from });
-    if (this.relaying.length > 1) return;
-    const wait = this.lastRelayAt + this.limits.relayIntervalMs - performance.now();
-    if (wait > 0) {
-      const timer = setTimeout(this.flushRelay, wait);
-      this.cancelRelay = () => clearTimeout(timer);
-    } else {
-      const immediate = setImmediate(this.flushRelay);
-      this.cancelRelay = () => clearImmediate(immediate);
-    }
+  private dropPending(): boolean {
+    const store = this.doc.store;
+    if (store.pendingStructs === null && store.pendingDs === null) return false;
+    store.pendingStructs = null;
+    store.pendingDs = null;
+    return true;
   }
-
-  private readonly flushRelay = () => {
-    const pending = this.relaying;
-    this.relaying = [];
-    this.cancelRelay = undefined;
-    this.lastRelayAt = performance.now();
-    const [only] = pending;
-    if (!only) return;
-    if (pending.length === 1) this.broadcaster.sync(this.id, encodeUpdateMessage(only.update), only.from);
-    else this.broadcaster.sync(this.id, encodeUpdateMessage(Y.mergeUpdates(pending.map((change) => change.update))));
-  };
 
   private admit(connection: CollabConnection, message: Uint8Array): void {
     if (message.byteLength > this.limits.maxMessageBytes) throw new AppError("TOO_LARGE", "message is too large");
