@@ -44,7 +44,7 @@ export async function createService(config: Config, logger: Logger): Promise<Ser
   const database = await connectDatabase(config.mongodbUri, logger);
   const users = defineUserModel(database.connection);
   const projectModel = defineProjectModel(database.connection);
-  const documentStore = createMongoDocumentStore(database.connection);
+  const documentStore = createMongoDocumentStore(database.connection, config.store);
   await Promise.all([users.init(), projectModel.init(), documentStore.init()]);
 
   const tokens = createTokenService(config.jwt.secret, config.jwt.expiresInSeconds);

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { CollabLimits } from "../collab/limits.js";
+import type { StoreTiming } from "../db/document-store.js";
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 const DURATION = /^(\d+)\s*(s|m|h|d)?$/;
@@ -42,6 +43,7 @@ const environmentSchema = z.object({
   DOC_UNLOAD_DELAY_MS: integer(0, 3_600_000).default(10_000),
   DOC_COMPACT_AFTER_UPDATES: integer(1, 1_000_000).default(5_000),
   DOC_RELAY_INTERVAL_MS: integer(0, 1_000).default(5),
+  STORE_COMMIT_INTERVAL_MS: integer(0, 1_000).default(20),
 });
 
 export type Environment = Record<string, string | undefined>;
@@ -68,6 +70,7 @@ export interface Config {
     maxMessageBytes: number;
   };
   collab: CollabLimits;
+  store: StoreTiming;
   logLevel: (typeof LOG_LEVELS)[number];
   shutdownTimeoutMs: number;
 }
@@ -123,6 +126,7 @@ export function loadConfig(
       compactAfterUpdates: env.DOC_COMPACT_AFTER_UPDATES,
       relayIntervalMs: env.DOC_RELAY_INTERVAL_MS,
     },
+    store: { commitIntervalMs: env.STORE_COMMIT_INTERVAL_MS },
     logLevel: env.LOG_LEVEL,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
   };

@@ -67,7 +67,7 @@ describe("durable documents", () => {
     const reader = await rawClient(running.url, team.viewer.token, team.projectId);
     const connection = await mongoose.createConnection(running.mongo.databaseUri).asPromise();
     try {
-      const elsewhere = createMongoDocumentStore(connection);
+      const elsewhere = createMongoDocumentStore(connection, { commitIntervalMs: 20 });
       await elsewhere.init();
       await elsewhere.append(team.projectId, [insertion("from elsewhere ")]);
     } finally {
@@ -85,17 +85,17 @@ describe("durable documents", () => {
   it("compaction never drops an update appended while it runs", async () => {
     const connection = await mongoose.createConnection(running.mongo.databaseUri).asPromise();
     try {
-      const store = createMongoDocumentStore(connection);
+      const store = createMongoDocumentStore(connection, { commitIntervalMs: 20 });
       await store.init();
       const id = "compaction-race";
       await store.append(id, [insertion("a"), insertion("b")]);
-      const late = insertion("late");
+      let lateAppend: Promise<void> | undefined;
       await store.compact(id, (updates) => {
         // Another writer appends while the merge is in progress.
-        void store.append(id, [late]);
+        lateAppend = store.append(id, [insertion("late")]);
         return mergeIntoSnapshot(updates);
       });
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await lateAppend;
       const doc = new Y.Doc();
       for (const update of await store.load(id)) Y.applyUpdate(doc, update);
       const text = doc.getText("body").toString();
