@@ -64,6 +64,7 @@ export async function createService(config: Config, logger: Logger): Promise<Ser
     logger,
     trustProxy: config.http.trustProxy,
     jsonBodyLimitBytes: config.http.jsonBodyLimitBytes,
+    corsOrigins: config.http.corsOrigins,
     routers: [
       createHealthRouter(database),
       createAuthRouter({ accounts, tokens, requireUser, rateLimitPerMinute: config.auth.rateLimitPerMinute }),

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import cors from "cors";
 import express, { type Router } from "express";
 import helmet from "helmet";
 import { pinoHttp } from "pino-http";
@@ -12,6 +13,8 @@ export function createHttpApp(options: {
   logger: Logger;
   trustProxy: boolean;
   jsonBodyLimitBytes: number;
+  /** Browser origins allowed to call the API; undefined sends no CORS headers (same origin only). */
+  corsOrigins: string[] | undefined;
   routers: Router[];
 }): express.Express {
   const app = express();
@@ -30,6 +33,17 @@ export function createHttpApp(options: {
     }),
   );
   app.use(helmet());
+  if (options.corsOrigins) {
+    // Bearer tokens, not cookies: no credentials mode, and preflights cached for ten minutes.
+    app.use(
+      cors({
+        origin: options.corsOrigins,
+        allowedHeaders: ["Authorization", "Content-Type", "X-Request-Id"],
+        exposedHeaders: ["X-Request-Id", "Retry-After", "RateLimit", "RateLimit-Policy"],
+        maxAge: 600,
+      }),
+    );
+  }
   app.use(express.json({ limit: options.jsonBodyLimitBytes, strict: true }));
   for (const router of options.routers) app.use(router);
   app.use(notFoundHandler);

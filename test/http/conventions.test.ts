@@ -45,6 +45,14 @@ describe("HTTP conventions", () => {
     expect(generated.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  it("sends no CORS headers unless CORS_ORIGINS names the origin", async () => {
+    const response = await fetch(`${running.url}/api/me`, {
+      method: "OPTIONS",
+      headers: { origin: "https://editor.example.test", "access-control-request-method": "GET" },
+    });
+    expect(response.headers.get("access-control-allow-origin")).toBeNull();
+  });
+
   it("keeps serving after a burst of bad requests", async () => {
     const bad = Array.from({ length: 30 }, (_, i) =>
       request(running.url, "POST", "/api/auth/login", { body: i % 2 ? "{nope" : { email: [i] } }),
