@@ -14,7 +14,7 @@ export interface CollabLimits {
   /**
    * At most one relay of a document's changes per this many milliseconds:
    * what arrives in between goes out merged. A change after a quiet spell
-   * goes out at the end of its event-loop turn. 0 relays every turn.
+   * goes out at once. 0 relays every change at once.
    */
   relayIntervalMs: number;
 }

@@ -6,8 +6,8 @@ export type RelaySend = (update: Uint8Array, exceptConnectionId?: string) => voi
 /**
  * A busy document's changes go out merged, at most one relay per interval,
  * so each socket gets one frame per interval instead of one per keystroke of
- * everyone in the room; a change after a quiet spell goes out at the end of
- * its event-loop turn. A lone change skips its sender; a merged one goes to
+ * everyone in the room; a change after a quiet spell goes out at once. A
+ * lone change skips its sender; a merged one goes to
  * everyone, and its senders apply their own changes again as no-ops
  * (y-websocket's server always echoes).
  */
@@ -29,8 +29,9 @@ export class RelaySchedule {
       const timer = setTimeout(this.flush, wait);
       this.cancel = () => clearTimeout(timer);
     } else {
-      const immediate = setImmediate(this.flush);
-      this.cancel = () => clearImmediate(immediate);
+      // At once, not at the end of the turn: the rest of a busy turn (other rooms' messages, a batch of acks) would
+      // otherwise delay it, and what follows within the interval is merged anyway.
+      this.flush();
     }
   }
 
