@@ -7,9 +7,9 @@ export type RelaySend = (update: Uint8Array, exceptConnectionId?: string) => voi
  * A busy document's changes go out merged, at most one relay per interval,
  * so each socket gets one frame per interval instead of one per keystroke of
  * everyone in the room; a change after a quiet spell goes out at once. A
- * lone change skips its sender; a merged one goes to
- * everyone, and its senders apply their own changes again as no-ops
- * (y-websocket's server always echoes).
+ * lone change skips its sender; a merged one goes to everyone, and its
+ * senders apply their own changes again as no-ops (y-websocket's server
+ * always echoes).
  */
 export class RelaySchedule {
   private pending: Array<{ update: Uint8Array; from: string | undefined }> = [];
