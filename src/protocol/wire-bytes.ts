@@ -8,7 +8,7 @@
  * frame once for all recipients only when the event is a single text packet.
  * For the small updates of people typing, base64 costs a third more bytes
  * and saves half the frames, and every per-recipient encoding; the profiles
- * behind this are in docs/BENCHMARKS.md. Servers send text; clients may send
+ * behind this are in docs/PERFORMANCE.md. Servers send text; clients may send
  * either, and text is cheaper for the server to receive.
  */
 import { fromBase64, toBase64 } from "lib0/buffer";
