@@ -69,9 +69,13 @@ export function createMongoDocumentStore(
   const updates = connection.model<UpdateRecord>("DocumentUpdate", updateSchema);
   const snapshots = connection.model<SnapshotRecord>("DocumentSnapshot", snapshotSchema);
 
+  let logCollection: ReturnType<NonNullable<Connection["db"]>["collection"]> | undefined;
+  /** Built once: the driver resolves its options at every `collection()` call. */
   const driverCollection = () => {
+    if (logCollection) return logCollection;
     if (!connection.db) throw new Error("the database connection is not open");
-    return connection.db.collection(updates.collection.collectionName);
+    logCollection = connection.db.collection(updates.collection.collectionName);
+    return logCollection;
   };
   /**
    * One insert for the appends of every document in a commit. The records go
