@@ -8,6 +8,7 @@
  *
  *   npm run bench -- --workloads W1,W3 --servers service,floor --reps 3 --W1.duration 10000
  *   npm run bench -- --warmup 10000 --generators 2
+ *   npm run bench -- --workloads W1 --servers service --service-flags "--perf-prof"
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -51,6 +52,7 @@ const { values } = parseArgs({
     report: { type: "string" },
     generators: { type: "string", default: "1" },
     warmup: { type: "string", default: "10000" },
+    "service-flags": { type: "string", default: "" },
   },
 });
 /** `--W1.duration 5000` or `--W1.duration=5000`: parseArgs cannot declare options per workload. */
@@ -149,9 +151,11 @@ async function startService(): Promise<RunningServer> {
   );
   // --profile: a CPU profile of the service per run under bench/profiles/, written on a clean SIGTERM exit.
   const profile = values.profile ? ["--cpu-prof", "--cpu-prof-dir=bench/profiles"] : [];
+  // --service-flags "--perf-prof": Node flags for the service process alone (docs/PERFORMANCE.md, profiling with perf).
+  const flags = String(values["service-flags"]).split(" ").filter(Boolean);
   const service = await launch(
     process.execPath,
-    [...profile, "dist/main.js"],
+    [...profile, ...flags, "dist/main.js"],
     {
       PORT: "0",
       MONGODB_URI: `${database.match}bench`,
