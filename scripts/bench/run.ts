@@ -15,12 +15,13 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
-import type { Room, ServerKind } from "./clients.js";
+import { children, onLines, tsx } from "./child-processes.js";
+import type { ServerKind } from "./clients.js";
 import type { LoadOptions } from "./load.js";
 import { cpuSecondsOf, memoryOf } from "./proc.js";
 import { renderReport } from "./report.js";
+import { type RunningServer, startServer } from "./start-server.js";
 import { percentiles } from "./stats.js";
 
 type Workload = LoadOptions["workload"];
@@ -79,139 +80,6 @@ const specs = Object.fromEntries(
   }),
 ) as Record<Workload, WorkloadSpec>;
 
-const children = new Set<ChildProcess>();
-process.on("exit", () => {
-  for (const child of children) child.kill("SIGKILL");
-});
-
-function launch(command: string, args: string[], environment: Record<string, string>, pattern: RegExp) {
-  const child = spawn(command, args, { env: { ...process.env, ...environment }, stdio: ["ignore", "pipe", "pipe"] });
-  children.add(child);
-  const output: string[] = [];
-  return new Promise<{ child: ChildProcess; match: string }>((resolve, reject) => {
-    child.once("exit", (code) => reject(new Error(`${args.join(" ")} exited with ${code}:\n${output.join("\n")}`)));
-    const onLine = (line: string) => {
-      output.push(line);
-      const match = pattern.exec(line);
-      if (match) resolve({ child, match: match[1] as string });
-    };
-    createInterface({ input: child.stdout as NodeJS.ReadableStream }).on("line", onLine);
-    createInterface({ input: child.stderr as NodeJS.ReadableStream }).on("line", onLine);
-  });
-}
-
-function stop(child: ChildProcess, signal: NodeJS.Signals = "SIGKILL"): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.removeAllListeners("exit");
-    child.once("exit", () => resolve());
-    child.kill(signal);
-    children.delete(child);
-  });
-}
-
-const tsx = (script: string) => ["--import", "tsx", script];
-
-interface RunningServer {
-  url: string;
-  pid: number;
-  /** The service's database process: its CPU is reported beside the server's, not in it. */
-  databasePid?: number;
-  stop(): Promise<void>;
-  rooms(count: number, members: number): Promise<Room[]>;
-}
-
-async function post(url: string, token: string | undefined, body: unknown) {
-  const response = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify(body),
-  });
-  if (!response.ok) throw new Error(`${url}: ${response.status} ${await response.text()}`);
-  return (await response.json()) as Record<string, { id: string } & Record<string, string>>;
-}
-
-async function inBatches<T>(count: number, make: (index: number) => Promise<T>, size = 20): Promise<T[]> {
-  const results: T[] = [];
-  for (let start = 0; start < count; start += size) {
-    results.push(
-      ...(await Promise.all(Array.from({ length: Math.min(size, count - start) }, (_, i) => make(start + i)))),
-    );
-  }
-  return results;
-}
-
-/** This service as `npm start` runs it (the compiled build), against the embedded database in a process of its own. */
-async function startService(): Promise<RunningServer> {
-  const database = await launch(
-    process.execPath,
-    ["dist/db/embedded/main.js", "--port", "0"],
-    {},
-    /^(mongodb:\/\/\S+)$/,
-  );
-  // --profile: a CPU profile of the service per run under bench/profiles/, written on a clean SIGTERM exit.
-  const profile = values.profile ? ["--cpu-prof", "--cpu-prof-dir=bench/profiles"] : [];
-  // --service-flags "--perf-prof": Node flags for the service process alone (docs/PERFORMANCE.md, profiling with perf).
-  const flags = String(values["service-flags"]).split(" ").filter(Boolean);
-  const service = await launch(
-    process.execPath,
-    [...profile, ...flags, "dist/main.js"],
-    {
-      PORT: "0",
-      MONGODB_URI: `${database.match}bench`,
-      JWT_SECRET: randomBytes(32).toString("hex"),
-      AUTH_RATE_LIMIT_PER_MINUTE: "1000000",
-      LOG_LEVEL: "info",
-    },
-    /listening on (http:\/\/\S+)"/,
-  );
-  const url = service.match;
-  return {
-    url,
-    pid: service.child.pid as number,
-    databasePid: database.child.pid as number,
-    async stop() {
-      await stop(service.child, values.profile ? "SIGTERM" : "SIGKILL");
-      await stop(database.child);
-    },
-    async rooms(count, members) {
-      const users = await inBatches(members, (i) =>
-        post(`${url}/api/auth/register`, undefined, {
-          email: `bench-${i}-${randomBytes(4).toString("hex")}@example.test`,
-          password: "bench password",
-          name: `Bench ${i}`,
-        }),
-      );
-      const tokens = users.map((user) => user.token as unknown as string);
-      return inBatches(count, async () => {
-        const { project } = await post(`${url}/api/projects`, tokens[0], { name: "bench" });
-        for (const user of users.slice(1)) {
-          await post(`${url}/api/projects/${project?.id}/members`, tokens[0], {
-            email: user.user?.email,
-            role: "editor",
-          });
-        }
-        return { id: project?.id as string, tokens };
-      });
-    },
-  };
-}
-
-async function startScript(script: string): Promise<RunningServer> {
-  const server = await launch(process.execPath, tsx(script), {}, /listening on (\S+)/);
-  return {
-    url: server.match,
-    pid: server.child.pid as number,
-    stop: () => stop(server.child),
-    rooms: async (count) => Array.from({ length: count }, () => ({ id: `room-${randomBytes(6).toString("hex")}` })),
-  };
-}
-
-function startServer(kind: ServerKind): Promise<RunningServer> {
-  if (kind === "service") return startService();
-  return startScript(kind === "floor" ? "scripts/bench/servers/floor.ts" : "scripts/bench/servers/reference.ts");
-}
-
 interface Generator {
   child: ChildProcess;
   ready: Promise<void>;
@@ -242,8 +110,7 @@ function startGenerator(options: LoadOptions): Generator {
         resolve(JSON.parse(line.slice("RESULT ".length)) as Record<string, unknown>);
       }
     };
-    createInterface({ input: child.stdout as NodeJS.ReadableStream }).on("line", onLine);
-    createInterface({ input: child.stderr as NodeJS.ReadableStream }).on("line", onLine);
+    onLines(child, onLine);
   });
   // A generator that dies before READY must not leave the run waiting.
   result.catch(() => markReady());
@@ -296,7 +163,10 @@ async function typingRun(server: RunningServer, options: Omit<LoadOptions, "gene
 
 async function runOnce(kind: ServerKind, workload: Workload): Promise<Record<string, unknown>> {
   const spec = specs[workload];
-  const server = await startServer(kind);
+  const server = await startServer(kind, {
+    profile: Boolean(values.profile),
+    serviceFlags: String(values["service-flags"]).split(" ").filter(Boolean),
+  });
   try {
     const options = {
       kind,

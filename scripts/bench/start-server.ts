@@ -1,0 +1,108 @@
+/** Starts one of the servers under test, each as its own process, ready for a workload's rooms. */
+import { randomBytes } from "node:crypto";
+import { launch, stop, tsx } from "./child-processes.js";
+import type { Room, ServerKind } from "./clients.js";
+
+export interface ServerOptions {
+  /** A CPU profile of the service per run under bench/profiles/, written on a clean SIGTERM exit. */
+  profile: boolean;
+  /** Node flags for the service process alone, such as `--perf-prof` (docs/PERFORMANCE.md, profiling with perf). */
+  serviceFlags: string[];
+}
+
+export interface RunningServer {
+  url: string;
+  pid: number;
+  /** The service's database process: its CPU is reported beside the server's, not in it. */
+  databasePid?: number;
+  stop(): Promise<void>;
+  rooms(count: number, members: number): Promise<Room[]>;
+}
+
+async function post(url: string, token: string | undefined, body: unknown) {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`${url}: ${response.status} ${await response.text()}`);
+  return (await response.json()) as Record<string, { id: string } & Record<string, string>>;
+}
+
+async function inBatches<T>(count: number, make: (index: number) => Promise<T>, size = 20): Promise<T[]> {
+  const results: T[] = [];
+  for (let start = 0; start < count; start += size) {
+    results.push(
+      ...(await Promise.all(Array.from({ length: Math.min(size, count - start) }, (_, i) => make(start + i)))),
+    );
+  }
+  return results;
+}
+
+/** This service as `npm start` runs it (the compiled build), against the embedded database in a process of its own. */
+async function startService(options: ServerOptions): Promise<RunningServer> {
+  const database = await launch(
+    process.execPath,
+    ["dist/db/embedded/main.js", "--port", "0"],
+    {},
+    /^(mongodb:\/\/\S+)$/,
+  );
+  const profile = options.profile ? ["--cpu-prof", "--cpu-prof-dir=bench/profiles"] : [];
+  const service = await launch(
+    process.execPath,
+    [...profile, ...options.serviceFlags, "dist/main.js"],
+    {
+      PORT: "0",
+      MONGODB_URI: `${database.match}bench`,
+      JWT_SECRET: randomBytes(32).toString("hex"),
+      AUTH_RATE_LIMIT_PER_MINUTE: "1000000",
+      LOG_LEVEL: "info",
+    },
+    /listening on (http:\/\/\S+)"/,
+  );
+  const url = service.match;
+  return {
+    url,
+    pid: service.child.pid as number,
+    databasePid: database.child.pid as number,
+    async stop() {
+      await stop(service.child, options.profile ? "SIGTERM" : "SIGKILL");
+      await stop(database.child);
+    },
+    async rooms(count, members) {
+      const users = await inBatches(members, (i) =>
+        post(`${url}/api/auth/register`, undefined, {
+          email: `bench-${i}-${randomBytes(4).toString("hex")}@example.test`,
+          password: "bench password",
+          name: `Bench ${i}`,
+        }),
+      );
+      const tokens = users.map((user) => user.token as unknown as string);
+      return inBatches(count, async () => {
+        const { project } = await post(`${url}/api/projects`, tokens[0], { name: "bench" });
+        for (const user of users.slice(1)) {
+          await post(`${url}/api/projects/${project?.id}/members`, tokens[0], {
+            email: user.user?.email,
+            role: "editor",
+          });
+        }
+        return { id: project?.id as string, tokens };
+      });
+    },
+  };
+}
+
+async function startScript(script: string): Promise<RunningServer> {
+  const server = await launch(process.execPath, tsx(script), {}, /listening on (\S+)/);
+  return {
+    url: server.match,
+    pid: server.child.pid as number,
+    stop: () => stop(server.child),
+    rooms: async (count) => Array.from({ length: count }, () => ({ id: `room-${randomBytes(6).toString("hex")}` })),
+  };
+}
+
+export function startServer(kind: ServerKind, options: ServerOptions): Promise<RunningServer> {
+  if (kind === "service") return startService(options);
+  return startScript(kind === "floor" ? "scripts/bench/servers/floor.ts" : "scripts/bench/servers/reference.ts");
+}
