@@ -15,7 +15,7 @@ import {
   type Role,
   type WireError,
 } from "../protocol/events.js";
-import { fromWire, toWireText } from "../protocol/wire-bytes.js";
+import { fromWire, toWire, type WireBytes } from "../protocol/wire-bytes.js";
 import { type ChangeChannel, OutgoingChanges } from "./outgoing-changes.js";
 
 export type ProviderStatus = "connecting" | "connected" | "disconnected";
@@ -85,9 +85,14 @@ export class ProjectProvider extends ObservableV2<ProjectProviderEvents> {
       send: (message, ack) => {
         // The event's ack is optional in the contract, which socket.io's timeout typing cannot express.
         const emitter = this.socket.timeout(this.ackTimeoutMs) as unknown as {
-          emit(event: "yjs:sync", projectId: string, message: string, ack: Parameters<ChangeChannel["send"]>[1]): void;
+          emit(
+            event: "yjs:sync",
+            projectId: string,
+            message: WireBytes,
+            ack: Parameters<ChangeChannel["send"]>[1],
+          ): void;
         };
-        emitter.emit("yjs:sync", this.projectId, toWireText(message), ack);
+        emitter.emit("yjs:sync", this.projectId, toWire(message), ack);
       },
       unsyncedChanged: (count) => this.emit("unsynced", [count]),
       refused: (error) => this.emit("error", [error]),
@@ -197,7 +202,7 @@ export class ProjectProvider extends ObservableV2<ProjectProviderEvents> {
       this.socket.emit(
         "yjs:awareness",
         this.projectId,
-        toWireText(encodeAwarenessUpdate(this.awareness, [this.doc.clientID])),
+        toWire(encodeAwarenessUpdate(this.awareness, [this.doc.clientID])),
       );
     }
   }
@@ -276,12 +281,12 @@ export class ProjectProvider extends ObservableV2<ProjectProviderEvents> {
   ) => {
     if (origin === this || !this.isOpen) return;
     const changed = [...added, ...updated, ...removed];
-    this.socket.emit("yjs:awareness", this.projectId, toWireText(encodeAwarenessUpdate(this.awareness, changed)));
+    this.socket.emit("yjs:awareness", this.projectId, toWire(encodeAwarenessUpdate(this.awareness, changed)));
   };
 
   private send(write: (encoder: encoding.Encoder, doc: Y.Doc) => void): void {
     const encoder = encoding.createEncoder();
     write(encoder, this.doc);
-    this.socket.emit("yjs:sync", this.projectId, toWireText(encoding.toUint8Array(encoder)));
+    this.socket.emit("yjs:sync", this.projectId, toWire(encoding.toUint8Array(encoder)));
   }
 }

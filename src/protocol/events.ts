@@ -56,7 +56,7 @@ export interface ProjectsClientToServerEvents {
 export interface ProjectsServerToClientEvents {
   presence: (payload: PresencePayload) => void;
   "project:access-revoked": (payload: AccessRevokedPayload) => void;
-  /** The server sends base64 text (see wire-bytes.ts); a client should accept binary too. */
+  /** The server sends base64 text, and binary past 64 KiB (see wire-bytes.ts): a client must accept both. */
   "yjs:sync": (projectId: string, message: WireBytes) => void;
   "yjs:awareness": (projectId: string, update: WireBytes) => void;
   "yjs:error": (payload: DocumentErrorPayload) => void;

@@ -8,8 +8,10 @@
  * frame once for all recipients only when the event is a single text packet.
  * For the small updates of people typing, base64 costs a third more bytes
  * and saves half the frames, and every per-recipient encoding; the profiles
- * behind this are in docs/PERFORMANCE.md. Servers send text; clients may send
- * either, and text is cheaper for the server to receive.
+ * behind this are in docs/PERFORMANCE.md. Past `LARGEST_TEXT_PAYLOAD_BYTES`
+ * the balance turns: base64 and JSON's pass over the text, on both ends, cost
+ * more than a second frame, so a document's first sync or a large paste goes
+ * as binary.
  */
 import { fromBase64, toBase64 } from "lib0/buffer";
 
@@ -22,8 +24,11 @@ export function base64Length(byteLength: number): number {
   return Math.ceil(byteLength / 3) * 4;
 }
 
-export function toWireText(bytes: Uint8Array): string {
-  return toBase64(bytes);
+/** Up to this size a payload is sent as base64 text, above it as binary. */
+export const LARGEST_TEXT_PAYLOAD_BYTES = 64 * 1024;
+
+export function toWire(bytes: Uint8Array): WireBytes {
+  return bytes.byteLength > LARGEST_TEXT_PAYLOAD_BYTES ? bytes : toBase64(bytes);
 }
 
 /**

@@ -4,7 +4,7 @@ import type { CollabDocument, DocumentBroadcaster } from "../collab/document.js"
 import type { DocumentRegistry } from "../collab/registry.js";
 import { AppError } from "../errors.js";
 import type { Logger } from "../logger.js";
-import { fromWire, toWireText } from "../protocol/wire-bytes.js";
+import { fromWire, toWire } from "../protocol/wire-bytes.js";
 import { answer, splitAck, toWireError } from "./acks.js";
 import { projectIdOfRoom, projectRoom, writersRoom } from "./rooms.js";
 import type { ProjectsNamespace, ProjectsSocket } from "./types.js";
@@ -34,10 +34,10 @@ export function roomBroadcaster(namespace: ProjectsNamespace): DocumentBroadcast
     return except ? room.except(except) : room;
   };
   return {
-    sync: (documentId, message, except) => target(documentId, except).emit("yjs:sync", documentId, toWireText(message)),
+    sync: (documentId, message, except) => target(documentId, except).emit("yjs:sync", documentId, toWire(message)),
     awareness: (documentId, update, except, droppable) => {
       const room = target(documentId, except);
-      (droppable ? room.volatile : room).emit("yjs:awareness", documentId, toWireText(update));
+      (droppable ? room.volatile : room).emit("yjs:awareness", documentId, toWire(update));
     },
   };
 }
@@ -72,8 +72,8 @@ export class CollabChannel {
       userId: socket.data.userId,
       userName: socket.data.name,
       canWrite: () => socket.rooms.has(writersRoom(projectId)),
-      sendSync: (message) => socket.emit("yjs:sync", projectId, toWireText(message)),
-      sendAwareness: (update) => socket.emit("yjs:awareness", projectId, toWireText(update)),
+      sendSync: (message) => socket.emit("yjs:sync", projectId, toWire(message)),
+      sendAwareness: (update) => socket.emit("yjs:awareness", projectId, toWire(update)),
     });
     this.detach(socket.id);
     if (socket.disconnected || !socket.rooms.has(projectRoom(projectId))) {

@@ -16,7 +16,7 @@ export const updateMessage = (update: Uint8Array) =>
   encodeMessage((encoder) => syncProtocol.writeUpdate(encoder, update));
 export const step1Message = (doc: Y.Doc) => encodeMessage((encoder) => syncProtocol.writeSyncStep1(encoder, doc));
 
-/** What a yjs payload from the server holds: it sends base64 text, and clients accept binary too. */
+/** What a yjs payload from the server holds: base64 text, or binary past the text limit. */
 export function bytesOf(payload: WireBytes): Uint8Array {
   return typeof payload === "string" ? new Uint8Array(Buffer.from(payload, "base64")) : new Uint8Array(payload);
 }
