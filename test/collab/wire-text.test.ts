@@ -10,14 +10,20 @@ import { connectProjects, openProject } from "../helpers/sockets.js";
 
 const running = useService();
 
+/** The owner writes, an editor reads; `relayed` is the next sync payload the reader receives. */
+async function writerAndReader() {
+  const team = await projectWithTeam(running.url);
+  const writer = await rawClient(running.url, team.owner.token, team.projectId);
+  const reader = await rawClient(running.url, team.editor.token, team.projectId);
+  const relayed = new Promise<unknown>((resolve) =>
+    reader.socket.once("yjs:sync", (_projectId, payload) => resolve(payload)),
+  );
+  return { team, writer, reader, relayed };
+}
+
 describe("yjs payloads as binary or base64 text", () => {
   it("accepts an update as base64 text and relays it to the room as base64 text", async () => {
-    const team = await projectWithTeam(running.url);
-    const writer = await rawClient(running.url, team.owner.token, team.projectId);
-    const reader = await rawClient(running.url, team.editor.token, team.projectId);
-    const relayed = new Promise<unknown>((resolve) =>
-      reader.socket.once("yjs:sync", (_projectId, payload) => resolve(payload)),
-    );
+    const { team, writer, reader, relayed } = await writerAndReader();
     const message = updateMessage(insertion("sent as text"));
     const text = Buffer.from(message).toString("base64");
     expect(await writer.sync(team.projectId, text)).toEqual({ ok: true });
@@ -48,12 +54,7 @@ describe("yjs payloads as binary or base64 text", () => {
   });
 
   it("sends payloads past the text limit as binary: a large paste's relay, and a large document's sync step 2", async () => {
-    const team = await projectWithTeam(running.url);
-    const writer = await rawClient(running.url, team.owner.token, team.projectId);
-    const reader = await rawClient(running.url, team.editor.token, team.projectId);
-    const relayed = new Promise<unknown>((resolve) =>
-      reader.socket.once("yjs:sync", (_projectId, payload) => resolve(payload)),
-    );
+    const { team, writer, reader, relayed } = await writerAndReader();
     const paste = "x".repeat(LARGEST_TEXT_PAYLOAD_BYTES + 1);
     expect(await writer.sync(team.projectId, updateMessage(insertion(paste)))).toEqual({ ok: true });
     expect(Buffer.isBuffer(await relayed)).toBe(true);
