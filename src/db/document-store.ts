@@ -35,8 +35,9 @@ const snapshotSchema = new Schema<SnapshotRecord>(
 /**
  * How long an append after a quiet spell waits for others to share its
  * insert. Each insert costs the driver far more than each record in it
- * (about 150 µs against 4 µs, measured), so a busy service's appends are
- * grouped further by `StoreTiming.commitIntervalMs`.
+ * (about 150 µs against 4 µs timed in a tight loop, and several times that
+ * per insert under load, docs/PERFORMANCE.md), so a busy service's appends
+ * are grouped further by `StoreTiming.commitIntervalMs`.
  */
 const GROUP_COMMIT_WINDOW_MS = 2;
 
