@@ -57,7 +57,7 @@ export async function createService(config: Config, logger: Logger): Promise<Ser
   const projects = new ProjectService(projectModel, policy, accounts, events);
 
   const realtime = createRealtime(
-    { corsOrigins: config.http.corsOrigins, maxMessageBytes: config.realtime.maxMessageBytes },
+    { corsOrigins: config.http.corsOrigins, ...config.realtime },
     { tokens, accounts, policy, events, documentStore, collabLimits: config.collab, logger },
   );
   const app = createHttpApp({

@@ -13,22 +13,38 @@ export interface ConnectionTransport {
   canWrite(): boolean;
   sendSync(message: Uint8Array): void;
   sendAwareness(update: Uint8Array): void;
+  /** Calls back once everything sent so far has left this node (or the connection is gone). */
+  whenDrained(callback: () => void): void;
 }
 
 /** One transport connection's presence in one document, and what it owns there. */
 export class CollabConnection {
-  /** Awareness client ids this connection announced; only it may change or remove them. */
+  /** Awareness client ids whose state this connection holds; they are removed when it leaves. */
   readonly awarenessClients = new Set<number>();
-  readonly rateLimiter: RateLimiter;
+  readonly messages: RateLimiter;
+  readonly bytes: RateLimiter;
+  /** A full-state answer (sync step 2) sent and not yet drained: at most one is in flight. */
+  answering = false;
+  /** The latest sync step 1 that arrived while an answer was in flight; answered once it drains. */
+  queuedStateVector: Uint8Array | undefined;
 
   constructor(
     readonly transport: ConnectionTransport,
-    messagesPerSecond: number,
+    limits: { messagesPerSecond: number; bytesPerSecond: number; maxDocumentBytes: number },
+    /** The user's budget across all their connections on this node. */
+    readonly userBytes: RateLimiter,
   ) {
-    this.rateLimiter = new RateLimiter(messagesPerSecond);
+    this.messages = new RateLimiter(limits.messagesPerSecond);
+    this.bytes = new RateLimiter(limits.bytesPerSecond, limits.maxDocumentBytes);
   }
 
   get id(): string {
     return this.transport.id;
+  }
+
+  /** Counts work done for this connection (bytes encoded for it) against its budgets. */
+  charge(bytes: number): void {
+    this.bytes.charge(bytes);
+    this.userBytes.charge(bytes);
   }
 }

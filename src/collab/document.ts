@@ -1,17 +1,12 @@
-import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate, removeAwarenessStates } from "y-protocols/awareness";
 import * as Y from "yjs";
 import { AppError } from "../errors.js";
-import {
-  type AwarenessEntry,
-  InvalidAwarenessError,
-  readAwarenessUpdate,
-  writeAwarenessUpdate,
-} from "./awareness-messages.js";
+import { ClientIds } from "./client-ids.js";
 import type { CollabConnection } from "./connection.js";
+import { DocumentAwareness } from "./document-awareness.js";
 import type { CollabLimits } from "./limits.js";
 import { type PersistenceLog, PersistQueue } from "./persistence.js";
 import { RelaySchedule } from "./relay-schedule.js";
-import type { DocumentStore } from "./storage.js";
+import type { ClientBinding, DocumentStore, StoredDocument } from "./storage.js";
 import {
   encodeSyncStep1,
   encodeSyncStep2,
@@ -42,6 +37,9 @@ export function mergeIntoSnapshot(updates: Uint8Array[]): Uint8Array {
   return snapshot;
 }
 
+/** A full-size check of the document (encoding it whole) runs at most this often near the size limit. */
+const SIZE_CHECK_INTERVAL_MS = 1000;
+
 /**
  * One project's Yjs document on this node: the shared Y.Doc, its awareness,
  * the connections in its room, and the log its changes are stored in. Every
@@ -50,20 +48,25 @@ export function mergeIntoSnapshot(updates: Uint8Array[]): Uint8Array {
  */
 export class CollabDocument {
   readonly doc = new Y.Doc({ gc: true });
-  readonly awareness = new Awareness(this.doc);
   readonly connections = new Map<string, CollabConnection>();
-  private readonly awarenessOwners = new Map<number, string>();
+  private readonly clientIds = new ClientIds();
+  private readonly presence: DocumentAwareness;
   private readonly persistence: PersistQueue;
   /** The update the current transaction produced, captured synchronously from the 'update' event. */
   private captured: Uint8Array | undefined;
   private readonly relays: RelaySchedule;
   /** What the last compaction of this document stored as its snapshot (if it was written: the store may refuse). */
   private lastSnapshot: Uint8Array | undefined;
+  /** At least the document's encoded size: exact after a full check, then grown by each change's size. */
+  private sizeBound = 0;
+  private sizeCheckedAt = Number.NEGATIVE_INFINITY;
+  /** The encoded state for downloads, until the next change. */
+  private encoded: Uint8Array | undefined;
 
   constructor(
     readonly id: string,
     store: DocumentStore,
-    private readonly broadcaster: DocumentBroadcaster,
+    broadcaster: DocumentBroadcaster,
     private readonly limits: CollabLimits,
     log: PersistenceLog,
   ) {
@@ -71,35 +74,51 @@ export class CollabDocument {
     this.relays = new RelaySchedule(limits.relayIntervalMs, (update, except) =>
       broadcaster.sync(id, encodeUpdateMessage(update), except),
     );
-    // The server is not a participant: it must not appear in anyone's awareness.
-    this.awareness.setLocalState(null);
+    this.presence = new DocumentAwareness(
+      this.doc,
+      this.clientIds,
+      limits,
+      (update, except, droppable) => broadcaster.awareness(id, update, except, droppable),
+      (connectionId) => this.connections.has(connectionId),
+    );
     this.doc.on("update", (update: Uint8Array) => {
       this.captured = update;
+      this.encoded = undefined;
     });
-    this.awareness.on("update", this.relayAwareness);
+  }
+
+  get awareness() {
+    return this.presence.awareness;
   }
 
   /** Applies what the store holds; before any connection joins, so nothing is relayed or stored again. */
-  loadStored(updates: Uint8Array[]): void {
+  loadStored(stored: StoredDocument): void {
     Y.transact(this.doc, () => {
-      for (const update of updates) Y.applyUpdate(this.doc, update);
+      for (const update of stored.updates) Y.applyUpdate(this.doc, update);
     });
     this.captured = undefined;
-    this.persistence.loaded(updates.reduce((total, update) => total + update.byteLength, 0));
+    this.clientIds.load(stored.bindings);
+    const storedBytes = stored.updates.reduce((total, update) => total + update.byteLength, 0);
+    this.sizeBound = storedBytes;
+    this.persistence.loaded(storedBytes);
   }
 
   addConnection(connection: CollabConnection): void {
     this.connections.set(connection.id, connection);
   }
 
-  /** Removes the connection and the awareness states it owned, telling the room: no ghost cursors. */
+  /** Removes the connection and the awareness states it held, telling the room: no ghost cursors. */
   removeConnection(connectionId: string): void {
     const connection = this.connections.get(connectionId);
     if (!connection) return;
     this.connections.delete(connectionId);
-    const owned = [...connection.awarenessClients];
-    for (const clientId of owned) this.awarenessOwners.delete(clientId);
-    if (owned.length > 0) removeAwarenessStates(this.awareness, owned, connection);
+    this.presence.removeConnection(connection);
+  }
+
+  /** The whole document as one update, encoded once per version. */
+  encodeState(): Uint8Array {
+    this.encoded ??= Y.encodeStateAsUpdate(this.doc);
+    return this.encoded;
   }
 
   /**
@@ -129,15 +148,16 @@ export class CollabDocument {
       throw new Error("stored updates depend on changes no one has; not compacting");
     }
     if (found) this.relays.add(found);
-    this.lastSnapshot = Y.encodeStateAsUpdate(this.doc);
+    this.lastSnapshot = this.encodeState();
+    this.sizeBound = this.lastSnapshot.byteLength;
     return this.lastSnapshot;
   };
 
   /** After a successful open: the server's sync step 1, then who is here. */
   welcome(connection: CollabConnection): void {
     connection.transport.sendSync(encodeSyncStep1(this.doc));
-    const clients = [...this.awareness.getStates().keys()];
-    if (clients.length > 0) connection.transport.sendAwareness(encodeAwarenessUpdate(this.awareness, clients));
+    const everyone = this.presence.encodeAll();
+    if (everyone) connection.transport.sendAwareness(everyone);
   }
 
   /**
@@ -154,7 +174,7 @@ export class CollabDocument {
       throw error;
     }
     if (parsed.type === "step1") {
-      connection.transport.sendSync(encodeSyncStep2(this.doc, parsed.stateVector));
+      this.answerStep1(connection, parsed.stateVector);
       return Promise.resolve();
     }
     if (!connection.transport.canWrite()) {
@@ -166,19 +186,68 @@ export class CollabDocument {
       // Applying it would leave it pending, held forever if the gap never fills: ask for a full resync instead.
       throw this.requestResync(connection);
     }
+    const { userId } = connection.transport;
+    const additions = this.clientIds.checkAdditions(this.doc, parsed.clocks, userId);
+    if (additions.adds) this.checkSize(parsed.update.byteLength);
     const effective = this.apply(parsed.update, connection);
     // Dependencies on another client's changes the server lacks (cheaper to find after applying than before):
     // Yjs keeps such structs pending. Drop them and ask for a resync; only what was integrated is kept and stored.
     const pending = this.dropPending();
-    const stored = effective ? this.storeAndRelay(effective, connection) : Promise.resolve();
+    const stored = effective
+      ? this.storeAndRelay(effective, connection, this.clientIds.bind(additions.unbound, userId))
+      : Promise.resolve();
     if (!pending) return stored;
     const refusal = this.requestResync(connection);
     return stored.then(() => Promise.reject(refusal));
   }
 
-  private storeAndRelay(update: Uint8Array, from: CollabConnection): Promise<void> {
+  private storeAndRelay(update: Uint8Array, from: CollabConnection, bindings: ClientBinding[]): Promise<void> {
+    this.sizeBound += update.byteLength;
     this.relays.add(update, from.id);
-    return this.persistence.enqueue(update);
+    return this.persistence.enqueue(update, bindings);
+  }
+
+  /**
+   * A full-state answer can be as large as the document: at most one is in
+   * flight per connection, and a step 1 that arrives meanwhile is answered
+   * (once, with the latest state vector) after it drains. Each answer is
+   * charged to the connection's byte budget.
+   */
+  private answerStep1(connection: CollabConnection, stateVector: Uint8Array): void {
+    if (connection.answering) {
+      connection.queuedStateVector = stateVector;
+      return;
+    }
+    const answer = encodeSyncStep2(this.doc, stateVector);
+    connection.charge(answer.byteLength);
+    connection.answering = true;
+    connection.transport.sendSync(answer);
+    connection.transport.whenDrained(() => {
+      connection.answering = false;
+      const next = connection.queuedStateVector;
+      connection.queuedStateVector = undefined;
+      if (next && this.connections.get(connection.id) === connection && !this.doc.isDestroyed) {
+        this.answerStep1(connection, next);
+      }
+    });
+  }
+
+  /**
+   * Refuses a change that could grow the document past `maxDocumentBytes`.
+   * The bound only grows with changes (deletions shrink the real size), so
+   * near the limit the real size is measured, at most once per interval.
+   */
+  private checkSize(incomingBytes: number): void {
+    const limit = this.limits.maxDocumentBytes;
+    if (this.sizeBound + incomingBytes <= limit) return;
+    const now = Date.now();
+    if (now - this.sizeCheckedAt >= SIZE_CHECK_INTERVAL_MS) {
+      this.sizeCheckedAt = now;
+      this.sizeBound = this.encodeState().byteLength;
+    }
+    if (this.sizeBound + incomingBytes > limit) {
+      throw new AppError("TOO_LARGE", `the document would grow past its limit of ${limit} bytes`);
+    }
   }
 
   private requestResync(connection: CollabConnection): AppError {
@@ -189,42 +258,7 @@ export class CollabDocument {
   /** Handles one awareness update: only the sender's own client ids, with its identity stamped on each state. */
   receiveAwareness(connection: CollabConnection, update: Uint8Array): void {
     this.admit(connection, update);
-    let entries: AwarenessEntry[];
-    try {
-      entries = readAwarenessUpdate(update);
-    } catch (error) {
-      if (error instanceof InvalidAwarenessError) throw new AppError("INVALID_UPDATE", error.message);
-      throw error;
-    }
-    const accepted: AwarenessEntry[] = [];
-    let refusal: AppError | undefined;
-    for (const entry of entries) {
-      const owner = this.awarenessOwners.get(entry.clientId);
-      if (owner !== undefined && owner !== connection.id) continue;
-      if (entry.state === null) {
-        if (owner === undefined) continue;
-        this.awarenessOwners.delete(entry.clientId);
-        connection.awarenessClients.delete(entry.clientId);
-        accepted.push(entry);
-        continue;
-      }
-      const state = { ...entry.state, user: { id: connection.transport.userId, name: connection.transport.userName } };
-      if (Buffer.byteLength(JSON.stringify(state)) > this.limits.maxAwarenessStateBytes) {
-        refusal = new AppError("TOO_LARGE", "awareness state is too large");
-        continue;
-      }
-      if (owner === undefined) {
-        if (connection.awarenessClients.size >= this.limits.awarenessClientsPerConnection) {
-          refusal = new AppError("TOO_LARGE", "too many awareness client ids on one connection");
-          continue;
-        }
-        this.awarenessOwners.set(entry.clientId, connection.id);
-        connection.awarenessClients.add(entry.clientId);
-      }
-      accepted.push({ ...entry, state });
-    }
-    if (accepted.length > 0) applyAwarenessUpdate(this.awareness, writeAwarenessUpdate(accepted), connection);
-    if (refusal) throw refusal;
+    this.presence.receive(connection, update);
   }
 
   /** Everything stored so far; then folds the log into a snapshot. */
@@ -243,8 +277,7 @@ export class CollabDocument {
 
   destroy(): void {
     this.relays.stop();
-    this.awareness.off("update", this.relayAwareness);
-    this.awareness.destroy();
+    this.presence.destroy();
     this.doc.destroy();
   }
 
@@ -260,9 +293,14 @@ export class CollabDocument {
     return true;
   }
 
+  /** Size first, then the message rate, then the bytes (each byte is decoded): per connection and per user. */
   private admit(connection: CollabConnection, message: Uint8Array): void {
-    if (message.byteLength > this.limits.maxMessageBytes) throw new AppError("TOO_LARGE", "message is too large");
-    if (!connection.rateLimiter.tryTake()) throw new AppError("RATE_LIMITED", "too many messages; slow down");
+    const size = message.byteLength;
+    if (size > this.limits.maxMessageBytes) throw new AppError("TOO_LARGE", "message is too large");
+    if (!connection.messages.tryTake()) throw new AppError("RATE_LIMITED", "too many messages; slow down");
+    if (!connection.bytes.tryTake(size) || !connection.userBytes.tryTake(size)) {
+      throw new AppError("RATE_LIMITED", "too much document traffic; slow down");
+    }
   }
 
   private apply(update: Uint8Array, origin: CollabConnection): Uint8Array | undefined {
@@ -278,16 +316,4 @@ export class CollabDocument {
     this.captured = undefined;
     return effective;
   }
-
-  private readonly relayAwareness = (
-    { added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },
-    origin: unknown,
-  ) => {
-    const changed = [...added, ...updated, ...removed];
-    if (changed.length === 0) return;
-    const except = (origin as CollabConnection | undefined)?.id;
-    const stillConnected = typeof except === "string" && this.connections.has(except);
-    const update = encodeAwarenessUpdate(this.awareness, changed);
-    this.broadcaster.awareness(this.id, update, stillConnected ? except : undefined, removed.length === 0);
-  };
 }

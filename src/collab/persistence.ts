@@ -1,7 +1,6 @@
-import type { DocumentStore } from "./storage.js";
+import type { ClientBinding, DocumentStore, StoredUpdate } from "./storage.js";
 
-interface Waiting {
-  update: Uint8Array;
+interface Waiting extends StoredUpdate {
   resolve: () => void;
 }
 
@@ -49,9 +48,10 @@ export class PersistQueue {
     this.snapshotBytes = storedBytes;
   }
 
-  enqueue(update: Uint8Array): Promise<void> {
+  /** `bindings`: the client ids this update is the first to use, stored with it. */
+  enqueue(update: Uint8Array, bindings: readonly ClientBinding[] = []): Promise<void> {
     return new Promise((resolve) => {
-      this.waiting.push({ update, resolve });
+      this.waiting.push({ update, bindings, resolve });
       if (this.scheduled) return;
       this.scheduled = true;
       // Let the rest of this turn's updates join the batch.
@@ -88,10 +88,9 @@ export class PersistQueue {
   };
 
   private async append(batch: Waiting[]): Promise<void> {
-    const updates = batch.map((waiting) => waiting.update);
     for (let delay = FIRST_RETRY_MS; !this.stopped; delay = Math.min(delay * 2, MAX_RETRY_MS)) {
       try {
-        await this.store.append(this.documentId, updates);
+        await this.store.append(this.documentId, batch);
         break;
       } catch (error) {
         this.log.warn({ err: error, documentId: this.documentId, retryInMs: delay }, "storing document updates failed");
@@ -100,7 +99,7 @@ export class PersistQueue {
     }
     for (const waiting of batch) waiting.resolve();
     this.appendedSinceCompaction += batch.length;
-    for (const update of updates) this.appendedBytesSinceCompaction += update.byteLength;
+    for (const { update } of batch) this.appendedBytesSinceCompaction += update.byteLength;
     const logIsLarge =
       this.appendedSinceCompaction >= this.compactAfterUpdates ||
       this.appendedBytesSinceCompaction >= Math.max(MIN_LOG_BYTES, this.snapshotBytes);

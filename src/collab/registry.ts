@@ -1,7 +1,6 @@
-import * as Y from "yjs";
 import { CollabConnection, type ConnectionTransport } from "./connection.js";
 import { CollabDocument, type DocumentBroadcaster, mergeIntoSnapshot } from "./document.js";
-import type { CollabLimits } from "./limits.js";
+import { type CollabLimits, UserBudgets } from "./limits.js";
 import type { PersistenceLog } from "./persistence.js";
 import type { DocumentStore } from "./storage.js";
 
@@ -22,6 +21,7 @@ interface Entry {
 export class DocumentRegistry {
   private readonly entries = new Map<string, Entry>();
   private readonly loading = new Map<string, Promise<Entry>>();
+  private readonly userBudgets: UserBudgets;
   private closed = false;
 
   constructor(
@@ -29,7 +29,9 @@ export class DocumentRegistry {
     private readonly broadcaster: DocumentBroadcaster,
     private readonly limits: CollabLimits,
     private readonly log: PersistenceLog & { error(details: object, message: string): void },
-  ) {}
+  ) {
+    this.userBudgets = new UserBudgets(limits);
+  }
 
   isLoaded(documentId: string): boolean {
     return this.entries.has(documentId);
@@ -57,7 +59,7 @@ export class DocumentRegistry {
       if (this.entries.get(documentId) !== entry || entry.unloading) continue;
       clearTimeout(entry.unloadTimer);
       entry.unloadTimer = undefined;
-      const connection = new CollabConnection(transport, this.limits.messagesPerSecond);
+      const connection = new CollabConnection(transport, this.limits, this.userBudgets.acquire(transport.userId));
       entry.document.addConnection(connection);
       return { document: entry.document, connection };
     }
@@ -65,8 +67,10 @@ export class DocumentRegistry {
 
   leave(documentId: string, connectionId: string): void {
     const entry = this.entries.get(documentId);
-    if (!entry) return;
+    const connection = entry?.document.connections.get(connectionId);
+    if (!entry || !connection) return;
     entry.document.removeConnection(connectionId);
+    this.userBudgets.release(connection.transport.userId);
     if (entry.document.connections.size === 0 && !entry.unloading) {
       clearTimeout(entry.unloadTimer);
       entry.unloadTimer = setTimeout(() => void this.unload(documentId, entry), this.limits.unloadDelayMs);
@@ -77,8 +81,8 @@ export class DocumentRegistry {
   /** The whole document state: from memory when loaded here, else from the store. */
   async encodeState(documentId: string): Promise<Uint8Array> {
     const entry = this.entries.get(documentId);
-    if (entry && !entry.unloading) return Y.encodeStateAsUpdate(entry.document.doc);
-    const updates = await this.store.load(documentId);
+    if (entry && !entry.unloading) return entry.document.encodeState();
+    const { updates } = await this.store.load(documentId);
     return mergeIntoSnapshot(updates);
   }
 
@@ -90,6 +94,10 @@ export class DocumentRegistry {
     if (entry) {
       clearTimeout(entry.unloadTimer);
       this.entries.delete(documentId);
+      for (const connection of [...entry.document.connections.values()]) {
+        entry.document.removeConnection(connection.id);
+        this.userBudgets.release(connection.transport.userId);
+      }
       entry.document.abandon();
       entry.document.destroy();
     }

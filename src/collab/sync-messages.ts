@@ -11,8 +11,8 @@ export type SyncMessage =
   | { type: "step1"; stateVector: Uint8Array }
   | { type: "step2" | "update"; update: Uint8Array; clocks: ClockRanges };
 
-/** For each client id in an update, the first clock it starts at (to spot gaps). */
-export type ClockRanges = Map<number, number>;
+/** For each client id in an update, the clocks its structs span: `[start, end)`. */
+export type ClockRanges = Map<number, { start: number; end: number }>;
 
 export class InvalidMessageError extends Error {}
 
@@ -43,19 +43,24 @@ export function readSyncMessage(message: Uint8Array): SyncMessage {
 /** Decodes the whole update (structs and delete set), so bytes that do not decode never reach `applyUpdate`. */
 function validateUpdate(update: Uint8Array): ClockRanges {
   const { structs } = Y.decodeUpdate(update);
-  const starts: ClockRanges = new Map();
+  const ranges: ClockRanges = new Map();
   for (const struct of structs) {
     if (struct instanceof Y.Skip) continue;
     const { client, clock } = struct.id;
-    const known = starts.get(client);
-    if (known === undefined || clock < known) starts.set(client, clock);
+    const end = clock + struct.length;
+    const known = ranges.get(client);
+    if (!known) ranges.set(client, { start: clock, end });
+    else {
+      known.start = Math.min(known.start, clock);
+      known.end = Math.max(known.end, end);
+    }
   }
-  return starts;
+  return ranges;
 }
 
 /** True when the update starts past what the document has for some client: applying it would leave it pending. */
 export function hasClockGap(doc: Y.Doc, clocks: ClockRanges): boolean {
-  for (const [client, start] of clocks) {
+  for (const [client, { start }] of clocks) {
     if (start > Y.getState(doc.store, client)) return true;
   }
   return false;

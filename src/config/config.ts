@@ -36,7 +36,16 @@ const environmentSchema = z.object({
   TRUST_PROXY: z.enum(["true", "false"]).default("false"),
   CORS_ORIGINS: z.string().optional(),
   SHUTDOWN_TIMEOUT_MS: integer(100, 600_000).default(10_000),
-  MAX_UPDATE_BYTES: integer(1024, 64 * 1024 * 1024).default(2 * 1024 * 1024),
+  // A stored update is one database record: it must stay well under MongoDB's 16 MiB document limit.
+  MAX_UPDATE_BYTES: integer(1024, 8 * 1024 * 1024).default(2 * 1024 * 1024),
+  MAX_DOCUMENT_BYTES: integer(64 * 1024, 1024 * 1024 * 1024).default(16 * 1024 * 1024),
+  DOC_BYTES_PER_SECOND: integer(1024, 1024 * 1024 * 1024).default(1024 * 1024),
+  SEND_BUFFER_MAX_BYTES: integer(1024 * 1024, 4 * 1024 * 1024 * 1024).optional(),
+  DB_TIMEOUT_MS: integer(100, 600_000).default(5_000),
+  JWT_MAX_AGE: z
+    .string()
+    .default("30d")
+    .refine((value) => durationSeconds(value) !== undefined, "must be a duration such as 900, 15m, 1h or 7d"),
   DOC_MESSAGES_PER_SECOND: integer(1, 100_000).default(100),
   AWARENESS_CLIENTS_PER_SOCKET: integer(1, 100).default(4),
   AWARENESS_STATE_MAX_BYTES: integer(64, 1024 * 1024).default(8 * 1024),
@@ -63,11 +72,17 @@ export interface Config {
   jwt: {
     secret: string;
     expiresInSeconds: number;
+    /** Tokens issued longer ago than this are refused, whatever their `exp`. */
+    maxAgeSeconds: number;
   };
+  /** How long one database operation may take before the service answers UNAVAILABLE. */
+  databaseTimeoutMs: number;
   auth: { rateLimitPerMinute: number };
   realtime: {
     /** Largest Socket.IO message accepted; a client that sends more is disconnected by Socket.IO. */
     maxMessageBytes: number;
+    /** Bytes waiting to be written to one client before it is disconnected as a slow reader. */
+    sendBufferMaxBytes: number;
   };
   collab: CollabLimits;
   store: StoreTiming;
@@ -98,6 +113,16 @@ export function loadConfig(
     throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`));
   }
   const env = parsed.data;
+  const sendBufferMaxBytes = env.SEND_BUFFER_MAX_BYTES ?? 2 * env.MAX_DOCUMENT_BYTES;
+  const problems: string[] = [];
+  // A client opening the largest document receives all of it at once.
+  if (sendBufferMaxBytes < env.MAX_DOCUMENT_BYTES + 1024 * 1024) {
+    problems.push("SEND_BUFFER_MAX_BYTES: must be at least MAX_DOCUMENT_BYTES plus 1 MiB");
+  }
+  const expiresInSeconds = durationSeconds(env.JWT_EXPIRES_IN) as number;
+  const maxAgeSeconds = durationSeconds(env.JWT_MAX_AGE) as number;
+  if (maxAgeSeconds < expiresInSeconds) problems.push("JWT_MAX_AGE: must be at least JWT_EXPIRES_IN");
+  if (problems.length > 0) throw new ConfigError(problems);
   const corsOrigins = env.CORS_ORIGINS?.split(",")
     .map((origin) => origin.trim())
     .filter(Boolean);
@@ -112,14 +137,18 @@ export function loadConfig(
     mongodbUri: env.MONGODB_URI,
     jwt: {
       secret: env.JWT_SECRET ?? generateSecret(),
-      expiresInSeconds: durationSeconds(env.JWT_EXPIRES_IN) as number,
+      expiresInSeconds,
+      maxAgeSeconds,
     },
+    databaseTimeoutMs: env.DB_TIMEOUT_MS,
     auth: { rateLimitPerMinute: env.AUTH_RATE_LIMIT_PER_MINUTE },
     // Room for the envelope, and for an oversized update to arrive whole and be refused with a clear error.
-    realtime: { maxMessageBytes: env.MAX_UPDATE_BYTES * 2 + 64 * 1024 },
+    realtime: { maxMessageBytes: env.MAX_UPDATE_BYTES * 2 + 64 * 1024, sendBufferMaxBytes },
     collab: {
       maxMessageBytes: env.MAX_UPDATE_BYTES,
       messagesPerSecond: env.DOC_MESSAGES_PER_SECOND,
+      bytesPerSecond: env.DOC_BYTES_PER_SECOND,
+      maxDocumentBytes: env.MAX_DOCUMENT_BYTES,
       awarenessClientsPerConnection: env.AWARENESS_CLIENTS_PER_SOCKET,
       maxAwarenessStateBytes: env.AWARENESS_STATE_MAX_BYTES,
       unloadDelayMs: env.DOC_UNLOAD_DELAY_MS,

@@ -55,6 +55,7 @@ export class CollabChannel {
     namespace: ProjectsNamespace,
     private readonly registry: DocumentRegistry,
     private readonly logger: Logger,
+    private readonly whenDrained: (socket: ProjectsSocket, callback: () => void) => void,
   ) {
     namespace.adapter.on("leave-room", (room: string, socketId: string) => {
       const projectId = projectIdOfRoom(room);
@@ -74,6 +75,7 @@ export class CollabChannel {
       canWrite: () => socket.rooms.has(writersRoom(projectId)),
       sendSync: (message) => socket.emit("yjs:sync", projectId, toWire(message)),
       sendAwareness: (update) => socket.emit("yjs:awareness", projectId, toWire(update)),
+      whenDrained: (callback) => this.whenDrained(socket, callback),
     });
     this.detach(socket.id);
     if (socket.disconnected || !socket.rooms.has(projectRoom(projectId))) {

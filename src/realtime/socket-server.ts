@@ -12,17 +12,27 @@ import { NOTIFICATIONS_NAMESPACE, PROJECTS_NAMESPACE } from "../protocol/events.
 import { base64Length } from "../protocol/wire-bytes.js";
 import { CollabChannel, roomBroadcaster } from "./collab-channel.js";
 import { authenticateHandshake, disconnectOnExpiry } from "./handshake.js";
+import { boundedParser, UnauthenticatedLimit } from "./inbound-limits.js";
 import { setUpNotifications } from "./notifications.js";
+import { type EngineConnection, OutboundBuffers } from "./outbound.js";
 import { Presence } from "./presence.js";
 import { ProjectRooms } from "./project-rooms.js";
 import { applyMembershipChanges } from "./revocation.js";
+import { userRoom } from "./rooms.js";
 import type { NotificationsNamespace, ProjectsNamespace, SocketServer } from "./types.js";
 
 export interface RealtimeOptions {
   /** Browser origins allowed; undefined allows only the service's own origin. */
   corsOrigins: string[] | undefined;
   maxMessageBytes: number;
+  /** Bytes waiting to be written to one client before it is disconnected as a slow reader. */
+  sendBufferMaxBytes: number;
 }
+
+/** How long a connection may take to join a namespace (Socket.IO's default is 45 s). */
+const CONNECT_TIMEOUT_MS = 10_000;
+/** What a connection may send before a namespace accepted it: a handshake with a token fits easily. */
+const UNAUTHENTICATED_MAX_BYTES = 64 * 1024;
 
 /**
  * CORS does not cover WebSocket upgrades, so the origin is checked here for
@@ -66,8 +76,15 @@ export function createRealtime(
     serveClient: false,
     // Recovery would skip the middlewares and let a removed member back in with its old rooms.
     connectionStateRecovery: undefined,
+    connectTimeout: CONNECT_TIMEOUT_MS,
+    parser: boundedParser,
   });
   const logger = deps.logger.child({ component: "realtime" });
+  const outbound = new OutboundBuffers(options.sendBufferMaxBytes, (bufferedBytes) =>
+    logger.warn({ bufferedBytes }, "disconnecting a slow reader: too much waiting to be sent to it"),
+  );
+  const unauthenticated = new UnauthenticatedLimit(UNAUTHENTICATED_MAX_BYTES);
+
   // Nothing is served on the main namespace; clients connect to /projects and /notifications.
   io.use((_socket, next) => next(new Error("unknown namespace")));
   const authenticate = authenticateHandshake(deps.tokens, deps.accounts);
@@ -81,9 +98,14 @@ export function createRealtime(
     deps.collabLimits,
     deps.logger.child({ component: "collab" }),
   );
-  const collab = new CollabChannel(projects, documents, logger);
+  const collab = new CollabChannel(projects, documents, logger, (socket, callback) =>
+    outbound.whenDrained(socket.conn as unknown as EngineConnection, callback),
+  );
   const rooms = new ProjectRooms(deps.policy, presence, logger, collab);
   projects.on("connection", (socket) => {
+    unauthenticated.accept(socket.conn);
+    // Every socket of a user, across nodes: for disconnecting a deleted account.
+    socket.join(userRoom(socket.data.userId));
     disconnectOnExpiry(socket);
     rooms.attach(socket);
     collab.attach(socket);
@@ -91,6 +113,7 @@ export function createRealtime(
 
   const notifications = io.of(NOTIFICATIONS_NAMESPACE) as unknown as NotificationsNamespace;
   notifications.use(authenticate);
+  notifications.on("connection", (socket) => unauthenticated.accept(socket.conn));
 
   const unsubscribers = [
     applyMembershipChanges(deps.events, projects, presence, logger),
@@ -107,6 +130,10 @@ export function createRealtime(
     documents,
     attach(httpServer) {
       io.attach(httpServer);
+      io.engine.on("connection", (connection: EngineConnection & Parameters<UnauthenticatedLimit["track"]>[0]) => {
+        outbound.track(connection);
+        unauthenticated.track(connection);
+      });
     },
     async close() {
       for (const unsubscribe of unsubscribers) unsubscribe();

@@ -10,6 +10,9 @@ import { insertion, rawClient, updateMessage } from "../helpers/raw-yjs.js";
 
 const running = useService({ DOC_UNLOAD_DELAY_MS: "0", DOC_COMPACT_AFTER_UPDATES: "5" });
 
+/** An update as a store takes it, binding no client id. */
+const unbound = (update: Uint8Array) => ({ update, bindings: [] });
+
 async function untilUnloaded(projectId: string): Promise<void> {
   const deadline = Date.now() + 5000;
   while (running.service.documents.isLoaded(projectId)) {
@@ -69,7 +72,7 @@ describe("durable documents", () => {
     try {
       const elsewhere = createMongoDocumentStore(connection, { commitIntervalMs: 20 });
       await elsewhere.init();
-      await elsewhere.append(team.projectId, [insertion("from elsewhere ")]);
+      await elsewhere.append(team.projectId, [unbound(insertion("from elsewhere "))]);
     } finally {
       await connection.close();
     }
@@ -88,16 +91,16 @@ describe("durable documents", () => {
       const store = createMongoDocumentStore(connection, { commitIntervalMs: 20 });
       await store.init();
       const id = "compaction-race";
-      await store.append(id, [insertion("a"), insertion("b")]);
+      await store.append(id, [unbound(insertion("a")), unbound(insertion("b"))]);
       let lateAppend: Promise<void> | undefined;
       await store.compact(id, (updates) => {
         // Another writer appends while the merge is in progress.
-        lateAppend = store.append(id, [insertion("late")]);
+        lateAppend = store.append(id, [unbound(insertion("late"))]);
         return mergeIntoSnapshot(updates);
       });
       await lateAppend;
       const doc = new Y.Doc();
-      for (const update of await store.load(id)) Y.applyUpdate(doc, update);
+      for (const update of (await store.load(id)).updates) Y.applyUpdate(doc, update);
       const text = doc.getText("body").toString();
       for (const part of ["a", "b", "late"]) expect(text).toContain(part);
     } finally {

@@ -1,0 +1,51 @@
+import { Decoder, Encoder } from "socket.io-parser";
+
+/** No event of this protocol takes more arguments than this; Socket.IO's default allows 10 attachments. */
+const MAX_ATTACHMENTS = 3;
+
+/**
+ * Socket.IO's default wire format with fewer binary attachments per packet:
+ * the decoder holds a packet's attachments until the last one arrives, so
+ * their count (each at most `maxHttpBufferSize`) bounds what one connection
+ * can make this node hold. More is a protocol error that closes it.
+ */
+class BoundedDecoder extends Decoder {
+  constructor() {
+    super({ maxAttachments: MAX_ATTACHMENTS });
+  }
+}
+
+export const boundedParser = { Encoder, Decoder: BoundedDecoder };
+
+/** The parts of an Engine.IO connection read here. */
+interface InboundConnection {
+  on(event: "packet", listener: (packet: { data?: unknown }) => void): unknown;
+  close(): unknown;
+}
+
+/**
+ * Bytes an Engine.IO connection may send before any of its namespaces
+ * accepted it: a handshake with a token needs a few KB, so anything more
+ * from a stranger is closed at once rather than held until the connect
+ * timeout.
+ */
+export class UnauthenticatedLimit {
+  private readonly accepted = new WeakSet<object>();
+
+  constructor(private readonly maxBytes: number) {}
+
+  track(connection: InboundConnection): void {
+    let received = 0;
+    connection.on("packet", (packet) => {
+      if (this.accepted.has(connection)) return;
+      const { data } = packet;
+      received += typeof data === "string" ? data.length : data instanceof Uint8Array ? data.byteLength : 0;
+      if (received > this.maxBytes) connection.close();
+    });
+  }
+
+  /** A namespace accepted the connection's handshake. */
+  accept(connection: object): void {
+    this.accepted.add(connection);
+  }
+}
