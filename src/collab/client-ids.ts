@@ -50,12 +50,12 @@ export class ClientIds {
       const known = Y.getState(doc.store, clientId);
       if (end <= known) continue;
       adds = true;
-      if (end - Math.max(start, known) > MAX_CLOCK_ADVANCE) {
-        throw new AppError("INVALID_UPDATE", `the update moves a client's clock by more than ${MAX_CLOCK_ADVANCE}`);
-      }
       const owner = this.ownerOf(clientId);
       if (owner !== undefined && owner !== userId) {
         throw new AppError("FORBIDDEN", "the update adds changes under a Yjs client id that belongs to another user");
+      }
+      if (end - Math.max(start, known) > MAX_CLOCK_ADVANCE) {
+        throw new AppError("INVALID_UPDATE", `the update moves a client's clock by more than ${MAX_CLOCK_ADVANCE}`);
       }
       if (!this.bound.has(clientId)) unbound.push(clientId);
     }
