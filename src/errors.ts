@@ -12,6 +12,8 @@ export const ERROR_CODES = [
   "RATE_LIMITED",
   "TOO_LARGE",
   "INTERNAL",
+  /** The service cannot reach its database right now: retry later (HTTP 503). */
+  "UNAVAILABLE",
   // The document channel's own refusals.
   "READ_ONLY",
   "NOT_OPEN",
@@ -28,4 +30,15 @@ export class AppError extends Error {
     this.name = "AppError";
     this.code = code;
   }
+}
+
+/**
+ * What the edges report for an error: an AppError as it is, a database that
+ * cannot be reached as UNAVAILABLE (`isUnavailable` recognises it), anything
+ * else as undefined (the edge logs it and answers INTERNAL).
+ */
+export function knownError(error: unknown, isUnavailable: (error: unknown) => boolean): AppError | undefined {
+  if (error instanceof AppError) return error;
+  if (isUnavailable(error)) return new AppError("UNAVAILABLE", "the service cannot reach its database; try again soon");
+  return undefined;
 }

@@ -21,6 +21,9 @@ import { defineProjectModel } from "./projects/project-model.js";
 import { ProjectService } from "./projects/project-service.js";
 import { createRealtime } from "./realtime/socket-server.js";
 
+/** Loaded documents' projects are checked for existence every this many database timeouts (30 s by default). */
+const VANISHED_CHECK_PER_TIMEOUT = 6;
+
 export interface Service {
   readonly config: Config;
   readonly httpServer: HttpServer;
@@ -41,7 +44,7 @@ export interface Service {
  * services in one process.
  */
 export async function createService(config: Config, logger: Logger): Promise<Service> {
-  const database = await connectDatabase(config.mongodbUri, logger);
+  const database = await connectDatabase(config.mongodbUri, logger, config.databaseTimeoutMs);
   const users = defineUserModel(database.connection);
   const projectModel = defineProjectModel(database.connection);
   const documentStore = createMongoDocumentStore(database.connection, config.store);
@@ -57,7 +60,7 @@ export async function createService(config: Config, logger: Logger): Promise<Ser
   const projects = new ProjectService(projectModel, policy, accounts, events);
 
   const realtime = createRealtime(
-    { corsOrigins: config.http.corsOrigins, ...config.realtime },
+    { corsOrigins: config.http.corsOrigins, ...config.realtime, ackTimeoutMs: config.databaseTimeoutMs },
     { tokens, accounts, policy, events, documentStore, collabLimits: config.collab, logger },
   );
   const app = createHttpApp({
@@ -79,6 +82,17 @@ export async function createService(config: Config, logger: Logger): Promise<Ser
   });
   const httpServer = createServer(app);
   realtime.attach(httpServer);
+  // A database that came back empty (restored, or an in-memory one restarted) must not go on receiving
+  // documents of projects it no longer has: checked when the connection comes back, and now and then,
+  // since a server restarted between two heartbeats may never look disconnected.
+  const checkVanished = () => {
+    realtime.evictVanishedProjects().catch((error: unknown) => {
+      logger.warn({ err: error }, "checking that loaded documents' projects still exist failed");
+    });
+  };
+  database.onReconnect(checkVanished);
+  const vanishedCheck = setInterval(checkVanished, VANISHED_CHECK_PER_TIMEOUT * config.databaseTimeoutMs);
+  vanishedCheck.unref();
 
   let closing: Promise<void> | undefined;
   return {
@@ -103,6 +117,7 @@ export async function createService(config: Config, logger: Logger): Promise<Ser
       closing ??= (async () => {
         // Socket.IO disconnects every socket and closes the HTTP server; idle keep-alive connections go too.
         // Sockets go first, then every loaded document is stored, then the database connection.
+        clearInterval(vanishedCheck);
         const realtimeClosed = realtime.close();
         httpServer.closeIdleConnections();
         await realtimeClosed;

@@ -2,10 +2,10 @@ import * as encoding from "lib0/encoding";
 import * as syncProtocol from "y-protocols/sync";
 import * as Y from "yjs";
 import type { AckResponse, WireError } from "../protocol/events.js";
+import { retryDelayMs } from "./backoff.js";
 
 /** Refusals that say "not now" rather than "never": the change is sent again after a pause. */
-const RETRIED_CODES = new Set(["RATE_LIMITED", "INTERNAL"]);
-const RETRY_DELAY_MS = 500;
+const RETRIED_CODES = new Set(["RATE_LIMITED", "INTERNAL", "UNAVAILABLE"]);
 
 /** What the provider lends for sending: its open state, its socket, its events. */
 export interface ChangeChannel {
@@ -14,6 +14,15 @@ export interface ChangeChannel {
   send(message: Uint8Array, ack: (timedOut: Error | null, response: AckResponse) => void): void;
   unsyncedChanged(count: number): void;
   refused(error: WireError): void;
+}
+
+/** One message's worth of local changes, unsynced until the server says it is stored. */
+interface Change {
+  type: number;
+  update: Uint8Array;
+  /** For a sync step 2: the changes it carries, stored with it. */
+  covers?: Change[];
+  attempts: number;
 }
 
 function encode(type: number, update: Uint8Array): Uint8Array {
@@ -25,21 +34,22 @@ function encode(type: number, update: Uint8Array): Uint8Array {
 
 /**
  * Local changes on their way to the server. A synchronous burst of updates
- * (a paste, a loop of inserts) leaves as one merged message; each message is
- * unsynced until the server acknowledges it as stored; one refused for load
- * is sent again after a pause, and one left unanswered by a dropped
- * connection is covered by the next connection's sync handshake.
+ * (a paste, a loop of inserts) leaves as one merged message. A change stays
+ * unsynced until the server acknowledges it as stored: one refused for now
+ * (rate, outage) or left unanswered is sent again after a pause; one made
+ * offline, or in flight when the connection dropped, is carried by the next
+ * connection's sync step 2, which settles everything it covers.
  */
 export class OutgoingChanges {
   private outbox: Uint8Array[] = [];
-  private inFlight = 0;
+  private readonly unsynced = new Set<Change>();
   private reported = 0;
 
   constructor(private readonly channel: ChangeChannel) {}
 
-  /** Queued or sent, and not yet acknowledged as stored. */
-  get unsynced(): number {
-    return this.inFlight + (this.outbox.length > 0 ? 1 : 0);
+  /** Made locally and not yet acknowledged as stored: queued, sent, waiting to be sent again, or made offline. */
+  get count(): number {
+    return this.unsynced.size + (this.outbox.length > 0 ? 1 : 0);
   }
 
   queue(update: Uint8Array): void {
@@ -49,39 +59,54 @@ export class OutgoingChanges {
     queueMicrotask(() => {
       const pending = this.outbox;
       this.outbox = [];
-      if (!this.channel.isOpen() || pending.length === 0) {
-        this.report();
-        return;
-      }
-      this.send(
-        syncProtocol.messageYjsUpdate,
-        pending.length === 1 ? (pending[0] as Uint8Array) : Y.mergeUpdates(pending),
-      );
-    });
-  }
-
-  /** Answers the server's sync step 1 with what it lacks (offline edits travel this way). */
-  sendStep2(update: Uint8Array): void {
-    this.send(syncProtocol.messageYjsSyncStep2, update);
-  }
-
-  private send(type: number, update: Uint8Array): void {
-    this.inFlight += 1;
-    this.channel.send(encode(type, update), (timedOut, response) => {
-      this.inFlight -= 1;
+      if (pending.length === 0) return;
+      const merged = pending.length === 1 ? (pending[0] as Uint8Array) : Y.mergeUpdates(pending);
+      const change: Change = { type: syncProtocol.messageYjsUpdate, update: merged, attempts: 0 };
+      this.unsynced.add(change);
       this.report();
-      if (timedOut || response.ok) return;
-      this.channel.refused(response.error);
-      if (RETRIED_CODES.has(response.error.code)) {
-        setTimeout(() => {
-          if (this.channel.isOpen()) this.send(syncProtocol.messageYjsUpdate, update);
-        }, RETRY_DELAY_MS);
-      }
+      if (this.channel.isOpen()) this.send(change);
     });
+  }
+
+  /** Answers the server's sync step 1 with what it lacks: every unsynced change is in it. */
+  sendStep2(update: Uint8Array): void {
+    const change: Change = {
+      type: syncProtocol.messageYjsSyncStep2,
+      update,
+      covers: [...this.unsynced],
+      attempts: 0,
+    };
+    this.unsynced.add(change);
+    this.report();
+    this.send(change);
+  }
+
+  private send(change: Change): void {
+    this.channel.send(encode(change.type, change.update), (timedOut, response) => {
+      if (!this.unsynced.has(change)) return; // a later step 2 carried it meanwhile
+      if (!timedOut) {
+        if (response.ok) return this.settle(change);
+        this.channel.refused(response.error);
+        // Refused for good (read-only, invalid, too large): the error says why; nothing to send again.
+        if (!RETRIED_CODES.has(response.error.code)) return this.settle(change);
+      }
+      // Offline by then: the next connection's step 2 carries it.
+      if (!this.channel.isOpen()) return;
+      const delay = retryDelayMs(change.attempts++);
+      setTimeout(() => {
+        if (this.unsynced.has(change) && this.channel.isOpen()) this.send(change);
+      }, delay);
+    });
+  }
+
+  private settle(change: Change): void {
+    this.unsynced.delete(change);
+    for (const covered of change.covers ?? []) this.unsynced.delete(covered);
+    this.report();
   }
 
   private report(): void {
-    const count = this.unsynced;
+    const count = this.count;
     if (count === this.reported) return;
     this.reported = count;
     this.channel.unsyncedChanged(count);

@@ -16,6 +16,7 @@ import {
   type WireError,
 } from "../protocol/events.js";
 import { fromWire, toWire, type WireBytes } from "../protocol/wire-bytes.js";
+import { retryDelayMs } from "./backoff.js";
 import { type ChangeChannel, OutgoingChanges } from "./outgoing-changes.js";
 
 export type ProviderStatus = "connecting" | "connected" | "disconnected";
@@ -73,6 +74,11 @@ export class ProjectProvider extends ObservableV2<ProjectProviderEvents> {
   private isOpen = false;
   private readonly outgoing: OutgoingChanges;
   private revoked = false;
+  /** Tries since the service last let this provider in (handshake and open), for the backoff. */
+  private failedAttempts = 0;
+  /** disconnect() or destroy() was called: nothing reconnects until connect(). */
+  private stopped = false;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(options: ProjectProviderOptions) {
     super();
@@ -125,16 +131,20 @@ export class ProjectProvider extends ObservableV2<ProjectProviderEvents> {
 
   /** Local changes not yet acknowledged as stored by the server (queued or sent). */
   get unsyncedChanges(): number {
-    return this.outgoing.unsynced;
+    return this.outgoing.count;
   }
 
   connect(): void {
     this.revoked = false;
+    this.stopped = false;
+    clearTimeout(this.retryTimer);
     this.setStatus("connecting");
     this.socket.connect();
   }
 
   disconnect(): void {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
     this.socket.disconnect();
     this.closed();
   }
@@ -172,25 +182,46 @@ export class ProjectProvider extends ObservableV2<ProjectProviderEvents> {
     this.emit("synced", [synced]);
   }
 
-  private readonly onConnect = () => {
+  private readonly onConnect = () => this.open();
+
+  private open(): void {
     // A callback ack, not emitWithAck: it runs as the ack arrives, before the server's sync step 1 that follows it.
     this.socket.timeout(this.ackTimeoutMs).emit("project:open", this.projectId, (timedOut, response) => {
+      if (!this.socket.connected) return;
       if (timedOut) {
-        // No answer in time: drop the connection; socket.io-client's reconnection tries again.
+        // No answer in time: drop the connection and come back after a pause.
         this.emit("error", [{ code: "INTERNAL", message: "the server did not answer project:open" }]);
-        this.socket.disconnect().connect();
+        this.socket.disconnect();
+        this.retryLater(() => this.socket.connect());
         return;
       }
       this.opened(response);
     });
-  };
+  }
+
+  /** Runs `attempt` after the backoff's next pause, unless the provider is stopped meanwhile. */
+  private retryLater(attempt: () => void): void {
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(
+      () => {
+        if (!this.revoked && !this.stopped) attempt();
+      },
+      retryDelayMs(this.failedAttempts++),
+    );
+  }
 
   private opened(response: AckResponse<OpenResult>): void {
     if (!response.ok) {
       this.emit("error", [response.error]);
+      if (response.error.code === "UNAVAILABLE" || response.error.code === "INTERNAL") {
+        // The service cannot check access right now: ask again later on the same connection.
+        this.retryLater(() => this.open());
+        return;
+      }
       this.disconnect();
       return;
     }
+    this.failedAttempts = 0;
     this.isOpen = true;
     this.role = response.role;
     this.online = response.online;
@@ -218,10 +249,17 @@ export class ProjectProvider extends ObservableV2<ProjectProviderEvents> {
   };
 
   private readonly onConnectError = (error: Error & { data?: { code?: string } }) => {
-    if (error.data?.code === "UNAUTHORIZED") {
+    const code = error.data?.code;
+    if (code === "UNAUTHORIZED") {
       // Middleware refusals are not retried by socket.io-client: the token must change first.
       this.emit("error", [{ code: "UNAUTHORIZED", message: "the server refused the token" }]);
       this.setStatus("disconnected");
+      return;
+    }
+    if (code === "UNAVAILABLE" || code === "INTERNAL") {
+      // Not retried by socket.io-client either, but the same token will do once the service recovers.
+      this.emit("error", [{ code, message: "the service is unavailable; retrying" }]);
+      this.retryLater(() => this.socket.connect());
     }
   };
 

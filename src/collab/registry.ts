@@ -33,6 +33,10 @@ export class DocumentRegistry {
     this.userBudgets = new UserBudgets(limits);
   }
 
+  loadedIds(): string[] {
+    return [...this.entries.keys()];
+  }
+
   isLoaded(documentId: string): boolean {
     return this.entries.has(documentId);
   }

@@ -7,6 +7,8 @@ export interface Database {
   /** Which server backs this connection, for logs and readiness. */
   kind: "mongodb" | "embedded";
   isReachable(): Promise<boolean>;
+  /** Calls `listener` each time the connection comes back after it was lost. */
+  onReconnect(listener: () => void): void;
   close(): Promise<void>;
 }
 
@@ -16,8 +18,14 @@ const EMBEDDED_DATABASE_NAME = "collab";
  * Connects mongoose to MONGODB_URI, or to a fresh embedded in-memory server
  * when none is given. The connection is the service's own (never mongoose's
  * global default), so several services in one process share nothing.
+ *
+ * `timeoutMs` bounds how long an operation waits for a database that does
+ * not answer: to select a server, to connect, for a reply on an open socket
+ * (a stalled one); mongoose's own buffer is off. An
+ * operation can meet several of these in turn, so it fails within a few
+ * times `timeoutMs`, as UNAVAILABLE at the edges, rather than hang.
  */
-export async function connectDatabase(uri: string | undefined, logger: Logger): Promise<Database> {
+export async function connectDatabase(uri: string | undefined, logger: Logger, timeoutMs: number): Promise<Database> {
   let embedded: EmbeddedMongoServer | undefined;
   let target = uri;
   if (!target) {
@@ -30,22 +38,62 @@ export async function connectDatabase(uri: string | undefined, logger: Logger): 
   }
   let connection: Connection;
   try {
-    connection = await mongoose.createConnection(target, { serverSelectionTimeoutMS: 10_000 }).asPromise();
+    connection = await mongoose
+      .createConnection(target, {
+        serverSelectionTimeoutMS: timeoutMs,
+        connectTimeoutMS: timeoutMs,
+        socketTimeoutMS: timeoutMs,
+        heartbeatFrequencyMS: Math.max(500, timeoutMs),
+        // The driver waits for a server (serverSelectionTimeoutMS); mongoose's own buffer would wait again.
+        bufferCommands: false,
+      })
+      .asPromise();
   } catch (error) {
     await embedded?.stop();
     throw error;
   }
   if (!embedded) logger.info({ host: connection.host, database: connection.name }, "connected to MongoDB");
+  connection.on("disconnected", () => logger.warn("lost the connection to the database"));
+  connection.on("reconnected", () => logger.info("reconnected to the database"));
   return {
     connection,
     kind: embedded ? "embedded" : "mongodb",
     async isReachable() {
+      if (connection.readyState !== 1 || !connection.db) return false;
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), timeoutMs);
+      });
+      const pinged = connection.db.command({ ping: 1 }).then(
+        () => connection.readyState === 1,
+        () => false,
+      );
       try {
-        await connection.db?.command({ ping: 1 });
-        return connection.readyState === 1;
-      } catch {
-        return false;
+        return await Promise.race([pinged, timedOut]);
+      } finally {
+        clearTimeout(timer);
       }
+    },
+    onReconnect(listener) {
+      // A restarted server can come back between two heartbeats: the driver's immediate retry of a failed
+      // heartbeat then succeeds and mongoose never reports a disconnection. A failed heartbeat (or a pool
+      // cleared by a network error) followed by a successful one counts as a reconnection too.
+      let lost = false;
+      const client = connection.getClient();
+      const markLost = () => {
+        lost = true;
+      };
+      client.on("serverHeartbeatFailed", markLost);
+      client.on("connectionPoolCleared", markLost);
+      client.on("serverHeartbeatSucceeded", () => {
+        if (!lost) return;
+        lost = false;
+        listener();
+      });
+      connection.on("reconnected", () => {
+        lost = false;
+        listener();
+      });
     },
     async close() {
       await connection.close();

@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from "express";
-import { AppError, type ErrorCode } from "../errors.js";
+import { isDatabaseUnavailable } from "../db/unavailable.js";
+import { AppError, type ErrorCode, knownError } from "../errors.js";
 import type { Logger } from "../logger.js";
 
 export const HTTP_STATUS: Record<ErrorCode, number> = {
@@ -11,13 +12,20 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   TOO_LARGE: 413,
   RATE_LIMITED: 429,
   INTERNAL: 500,
+  UNAVAILABLE: 503,
   READ_ONLY: 403,
   NOT_OPEN: 409,
   INVALID_UPDATE: 400,
 };
 
-/** body-parser reports its failures with a `type`; they are the client's fault, not ours. */
-function fromBodyParser(error: { type?: unknown }): AppError | undefined {
+/** How long a client should wait before trying again after a 503. */
+const RETRY_AFTER_SECONDS = 5;
+
+/**
+ * body-parser reports its failures with a `type`, or (a corrupt gzip body,
+ * say) with a 4xx `status`; they are the client's fault, not ours.
+ */
+function fromBodyParser(error: { type?: unknown; status?: unknown }): AppError | undefined {
   switch (error.type) {
     case "entity.parse.failed":
       return new AppError("VALIDATION", "request body is not valid JSON");
@@ -29,6 +37,9 @@ function fromBodyParser(error: { type?: unknown }): AppError | undefined {
     case "request.size.invalid":
       return new AppError("VALIDATION", "request body could not be read");
     default:
+      if (typeof error.status === "number" && error.status >= 400 && error.status < 500) {
+        return new AppError("VALIDATION", "request body could not be read");
+      }
       return undefined;
   }
 }
@@ -40,13 +51,14 @@ export const notFoundHandler: RequestHandler = (_req, _res, next) => {
 /** The one place errors become responses: `{ error: { code, message } }`, never a stack or driver detail. */
 export function createErrorHandler(logger: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
-    const known = error instanceof AppError ? error : fromBodyParser(error ?? {});
+    const known = knownError(error, isDatabaseUnavailable) ?? fromBodyParser(error ?? {});
     if (!known) (req.log ?? logger).error({ err: error }, "unhandled error in request");
     const appError = known ?? new AppError("INTERNAL", "internal error");
     if (res.headersSent) {
       res.destroy();
       return;
     }
+    if (appError.code === "UNAVAILABLE") res.setHeader("retry-after", String(RETRY_AFTER_SECONDS));
     res.status(HTTP_STATUS[appError.code]).json({ error: { code: appError.code, message: appError.message } });
   };
 }

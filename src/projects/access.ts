@@ -18,6 +18,8 @@ export interface AccessPolicy {
    * revealing that the project exists) and FORBIDDEN when the role is short.
    */
   authorize(userId: string, projectId: unknown, action: Action): Promise<ProjectAccess>;
+  /** Which of these projects still exist. */
+  existing(projectIds: string[]): Promise<Set<string>>;
 }
 
 export function isObjectId(value: unknown): value is string {
@@ -41,6 +43,11 @@ export function createAccessPolicy(projects: ProjectModel): AccessPolicy {
   };
   return {
     checkProjectAccess,
+    async existing(projectIds) {
+      const ids = projectIds.filter(isObjectId).map((id) => new Types.ObjectId(id));
+      const found = await projects.find({ _id: { $in: ids } }, { _id: 1 }).lean<Pick<ProjectRecord, "_id">[]>();
+      return new Set(found.map((project) => project._id.toHexString()));
+    },
     async authorize(userId, projectId, action) {
       const access = await checkProjectAccess(userId, projectId);
       if (!access) throw new AppError("NOT_FOUND", "project not found");

@@ -88,7 +88,10 @@ export interface SocketData {
   tokenExpiresAt: number;
 }
 
-/** The payload of a refused handshake's `connect_error`. */
+/**
+ * The payload of a refused handshake's `connect_error`: UNAUTHORIZED wants a
+ * new token; UNAVAILABLE and INTERNAL are worth retrying with the same one.
+ */
 export interface ConnectErrorData {
-  code: "UNAUTHORIZED";
+  code: "UNAUTHORIZED" | "UNAVAILABLE" | "INTERNAL";
 }

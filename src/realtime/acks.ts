@@ -1,4 +1,5 @@
-import { AppError } from "../errors.js";
+import { isDatabaseUnavailable } from "../db/unavailable.js";
+import { knownError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import type { AckResponse, WireError } from "../protocol/events.js";
 
@@ -11,9 +12,10 @@ export function splitAck(args: unknown[]): { args: unknown[]; ack: Ack | undefin
   return { args, ack: undefined };
 }
 
-/** AppErrors keep their code and message; anything else is logged and becomes INTERNAL. */
+/** AppErrors keep their code and message, an unreachable database is UNAVAILABLE; anything else is logged and becomes INTERNAL. */
 export function toWireError(error: unknown, logger: Logger): WireError {
-  if (error instanceof AppError) return { code: error.code, message: error.message };
+  const known = knownError(error, isDatabaseUnavailable);
+  if (known) return { code: known.code, message: known.message };
   logger.error({ err: error }, "socket handler failed");
   return { code: "INTERNAL", message: "internal error" };
 }

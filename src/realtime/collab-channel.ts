@@ -18,6 +18,30 @@ const documentArguments = z.tuple([
   }),
 ]);
 
+/**
+ * The store retries a failed write until it succeeds; the sender is not kept
+ * waiting that long. It hears UNAVAILABLE and sends the change again later
+ * (Yjs updates are idempotent), keeping it unsynced meanwhile.
+ */
+function within(stored: Promise<void>, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new AppError("UNAVAILABLE", "the change is not stored yet; send it again later")),
+      timeoutMs,
+    );
+    stored.then(
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}
+
 interface Membership {
   projectId: string;
   document: CollabDocument;
@@ -56,6 +80,8 @@ export class CollabChannel {
     private readonly registry: DocumentRegistry,
     private readonly logger: Logger,
     private readonly whenDrained: (socket: ProjectsSocket, callback: () => void) => void,
+    /** An ack waits this long for the store; then it answers UNAVAILABLE, and the store keeps trying. */
+    private readonly ackTimeoutMs: number,
   ) {
     namespace.adapter.on("leave-room", (room: string, socketId: string) => {
       const projectId = projectIdOfRoom(room);
@@ -97,7 +123,7 @@ export class CollabChannel {
       if (ack)
         answer(
           ack,
-          stored.then(() => ({})),
+          within(stored, this.ackTimeoutMs).then(() => ({})),
           this.logger,
         );
       else stored.catch((error: unknown) => this.reportError(socket, projectId, error));

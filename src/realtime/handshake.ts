@@ -1,21 +1,27 @@
 import type { Socket } from "socket.io";
 import type { AccountService } from "../auth/accounts.js";
 import type { TokenService } from "../auth/tokens.js";
+import { isDatabaseUnavailable } from "../db/unavailable.js";
+import type { Logger } from "../logger.js";
 import type { ConnectErrorData, SocketData } from "../protocol/events.js";
 
 /** Node timers overflow past 2^31-1 ms (~24.8 days); longer tokens are re-armed in steps. */
 const MAX_TIMER_MS = 2_147_483_647;
 
-function unauthorized(): Error & { data: ConnectErrorData } {
-  return Object.assign(new Error("unauthorized"), { data: { code: "UNAUTHORIZED" as const } });
+function refusal(code: ConnectErrorData["code"], message: string): Error & { data: ConnectErrorData } {
+  return Object.assign(new Error(message), { data: { code } });
 }
+
+const unauthorized = () => refusal("UNAUTHORIZED", "unauthorized");
 
 /**
  * Namespace middleware: verifies `auth.token` with the same verifier as the
- * HTTP API and checks that the account still exists. Refusals are one
- * `connect_error` ("unauthorized", `{ code: "UNAUTHORIZED" }`) whatever the cause.
+ * HTTP API and checks that the account still exists. A bad token or a
+ * deleted account is one `connect_error` ("unauthorized", `{ code:
+ * "UNAUTHORIZED" }`) whatever the cause; a database that cannot be reached
+ * is `{ code: "UNAVAILABLE" }`, which a client retries with the same token.
  */
-export function authenticateHandshake(tokens: TokenService, accounts: AccountService) {
+export function authenticateHandshake(tokens: TokenService, accounts: AccountService, logger: Logger) {
   return (socket: Socket, next: (error?: Error) => void) => {
     const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
     let claims: ReturnType<TokenService["verify"]>;
@@ -31,7 +37,11 @@ export function authenticateHandshake(tokens: TokenService, accounts: AccountSer
         socket.data = data;
         next();
       },
-      () => next(unauthorized()),
+      (error: unknown) => {
+        if (isDatabaseUnavailable(error)) return next(refusal("UNAVAILABLE", "service unavailable"));
+        logger.error({ err: error }, "checking the account of a handshake failed");
+        next(refusal("INTERNAL", "internal error"));
+      },
     );
   };
 }

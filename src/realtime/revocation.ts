@@ -5,6 +5,13 @@ import { applyWriteAccess } from "./project-rooms.js";
 import { projectRoom, writersRoom } from "./rooms.js";
 import type { ProjectsNamespace } from "./types.js";
 
+/** Tells everyone in a project's room that access is gone, and empties the room (on every node). */
+export function emptyRoom(namespace: ProjectsNamespace, projectId: string): void {
+  const room = projectRoom(projectId);
+  namespace.to(room).emit("project:access-revoked", { projectId });
+  namespace.in(room).socketsLeave([room, writersRoom(projectId)]);
+}
+
 /**
  * Applies membership changes to live sockets at once: a removed member's
  * sockets leave the room and are told why, a deleted project's room is
@@ -35,12 +42,9 @@ export function applyMembershipChanges(
     switch (event.type) {
       case "member-removed":
         return evict(event.projectId, event.userId);
-      case "project-deleted": {
-        const room = projectRoom(event.projectId);
-        namespace.to(room).emit("project:access-revoked", { projectId: event.projectId });
-        namespace.in(room).socketsLeave([room, writersRoom(event.projectId)]);
+      case "project-deleted":
+        emptyRoom(namespace, event.projectId);
         return;
-      }
       case "role-changed":
         for (const socket of await socketsOf(event.projectId, event.userId)) {
           applyWriteAccess(socket, { projectId: event.projectId, projectName: event.projectName, role: event.role });

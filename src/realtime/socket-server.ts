@@ -17,7 +17,7 @@ import { setUpNotifications } from "./notifications.js";
 import { type EngineConnection, OutboundBuffers } from "./outbound.js";
 import { Presence } from "./presence.js";
 import { ProjectRooms } from "./project-rooms.js";
-import { applyMembershipChanges } from "./revocation.js";
+import { applyMembershipChanges, emptyRoom } from "./revocation.js";
 import { userRoom } from "./rooms.js";
 import type { NotificationsNamespace, ProjectsNamespace, SocketServer } from "./types.js";
 
@@ -27,6 +27,8 @@ export interface RealtimeOptions {
   maxMessageBytes: number;
   /** Bytes waiting to be written to one client before it is disconnected as a slow reader. */
   sendBufferMaxBytes: number;
+  /** How long a `yjs:sync` ack waits for the store before answering UNAVAILABLE. */
+  ackTimeoutMs: number;
 }
 
 /** How long a connection may take to join a namespace (Socket.IO's default is 45 s). */
@@ -52,6 +54,11 @@ export interface Realtime {
   documents: DocumentRegistry;
   /** Serves Socket.IO on the HTTP server. */
   attach(httpServer: HttpServer): void;
+  /**
+   * After the database came back: evicts everyone from loaded documents whose
+   * project no longer exists there, and drops those documents unstored.
+   */
+  evictVanishedProjects(): Promise<void>;
   /** Disconnects every socket, stops the HTTP server, and stores every loaded document. */
   close(): Promise<void>;
 }
@@ -87,7 +94,7 @@ export function createRealtime(
 
   // Nothing is served on the main namespace; clients connect to /projects and /notifications.
   io.use((_socket, next) => next(new Error("unknown namespace")));
-  const authenticate = authenticateHandshake(deps.tokens, deps.accounts);
+  const authenticate = authenticateHandshake(deps.tokens, deps.accounts, logger);
 
   const projects = io.of(PROJECTS_NAMESPACE) as ProjectsNamespace;
   projects.use(authenticate);
@@ -98,8 +105,12 @@ export function createRealtime(
     deps.collabLimits,
     deps.logger.child({ component: "collab" }),
   );
-  const collab = new CollabChannel(projects, documents, logger, (socket, callback) =>
-    outbound.whenDrained(socket.conn as unknown as EngineConnection, callback),
+  const collab = new CollabChannel(
+    projects,
+    documents,
+    logger,
+    (socket, callback) => outbound.whenDrained(socket.conn as unknown as EngineConnection, callback),
+    options.ackTimeoutMs,
   );
   const rooms = new ProjectRooms(deps.policy, presence, logger, collab);
   projects.on("connection", (socket) => {
@@ -134,6 +145,19 @@ export function createRealtime(
         outbound.track(connection);
         unauthenticated.track(connection);
       });
+    },
+    async evictVanishedProjects() {
+      const loaded = documents.loadedIds();
+      if (loaded.length === 0) return;
+      const existing = await deps.policy.existing(loaded);
+      for (const projectId of loaded.filter((id) => !existing.has(id))) {
+        logger.error(
+          { projectId },
+          "the database no longer has the project of a loaded document (was it restored empty?); evicting its room",
+        );
+        emptyRoom(projects, projectId);
+        await documents.remove(projectId);
+      }
     },
     async close() {
       for (const unsubscribe of unsubscribers) unsubscribe();

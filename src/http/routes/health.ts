@@ -9,7 +9,7 @@ export function createHealthRouter(database: { kind: string; isReachable(): Prom
     if (await database.isReachable()) {
       res.json({ status: "ready", database: database.kind });
     } else {
-      res.status(503).json({ error: { code: "INTERNAL", message: "database is not reachable" } });
+      res.status(503).json({ error: { code: "UNAVAILABLE", message: "database is not reachable" } });
     }
   });
   return router;
