@@ -3,6 +3,7 @@ import type { Document } from "bson";
 /** Server error codes as MongoDB names them (src/mongo/base/error_codes.yml). */
 export const ErrorCodes = {
   BadValue: 2,
+  Overflow: 15,
   FailedToParse: 9,
   TypeMismatch: 14,
   IllegalOperation: 20,

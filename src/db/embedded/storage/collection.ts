@@ -2,7 +2,7 @@ import { type Document, ObjectId } from "bson";
 import { Query } from "mingo";
 import { CommandError } from "../errors.js";
 import { duplicateKeyError, HashIndex, type IndexSpec } from "./indexes.js";
-import { isPlainObject, valueKey } from "./values.js";
+import { isPlainObject, nestingDepth, valueKey } from "./values.js";
 
 export const ID_INDEX: IndexSpec = { key: { _id: 1 }, name: "_id_" };
 
@@ -37,6 +37,15 @@ function equalityConditions(filter: Document, into = new Map<string, unknown>())
  * swaps it in, so a cursor's snapshot and a reply being serialized never see
  * a half-applied change.
  */
+/** MongoDB refuses to store documents nested more deeply than this. */
+const MAX_STORED_NESTING = 100;
+
+function checkNesting(document: Document): void {
+  if (nestingDepth(document, MAX_STORED_NESTING) > MAX_STORED_NESTING) {
+    throw new CommandError("Overflow", `document nesting exceeds the limit of ${MAX_STORED_NESTING} levels`);
+  }
+}
+
 export class Collection {
   readonly namespace: string;
   readonly options: Document;
@@ -129,6 +138,7 @@ export class Collection {
   }
 
   insert(document: Document): Document {
+    checkNesting(document);
     const stored = document._id === undefined ? { _id: new ObjectId(), ...document } : document;
     if (Array.isArray(stored._id)) throw new CommandError("BadValue", "can't use an array for _id");
     const id = valueKey(stored._id);
@@ -140,6 +150,7 @@ export class Collection {
   }
 
   replace(previous: Document, next: Document): void {
+    checkNesting(next);
     const id = valueKey(previous._id);
     if (valueKey(next._id) !== id) {
       throw new CommandError(

@@ -20,6 +20,26 @@ function isPlainObject(value: unknown): value is Document {
 }
 
 /**
+ * How deeply documents and arrays nest in `value` (a scalar is 0), counted
+ * without recursion so that no nesting can overflow the stack; stops early
+ * once past `limit`.
+ */
+export function nestingDepth(value: unknown, limit: number): number {
+  let deepest = 0;
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [current, depth] = stack.pop() as [unknown, number];
+    const children = Array.isArray(current) ? current : isPlainObject(current) ? Object.values(current) : undefined;
+    if (!children) continue;
+    const level = depth + 1;
+    if (level > deepest) deepest = level;
+    if (deepest > limit) return deepest;
+    for (const child of children) stack.push([child, level]);
+  }
+  return deepest;
+}
+
+/**
  * Replaces every `Binary` in a freshly deserialized value by an `ExactBinary`
  * over the same bytes, in place. Everything that enters the store or a query
  * passes through here, so comparisons are byte-exact everywhere.
