@@ -84,7 +84,7 @@ export class ProjectRooms {
       openAtDisconnect = openProjectOf(socket);
     });
     socket.on("disconnect", () => {
-      if (openAtDisconnect) this.presence.announceDeparture(openAtDisconnect, socket.data.userId);
+      if (openAtDisconnect) this.presence.announce(openAtDisconnect);
     });
   }
 
@@ -98,7 +98,7 @@ export class ProjectRooms {
     const previous = openProjectOf(socket);
     if (previous === projectId) {
       applyWriteAccess(socket, access);
-      const online = await this.presence.online(projectId);
+      const online = this.presence.online(projectId);
       return { result: { project: { id: projectId, name: access.projectName }, role: access.role, online } };
     }
 
@@ -119,7 +119,7 @@ export class ProjectRooms {
       throw error;
     }
     if (previous) this.leave(socket, previous);
-    const online = await this.presence.broadcast(projectId);
+    const online = this.presence.announce(projectId);
     return {
       result: { project: { id: projectId, name: confirmed.projectName }, role: confirmed.role, online },
       afterAck,
@@ -136,6 +136,6 @@ export class ProjectRooms {
   private leave(socket: ProjectsSocket, projectId: string, announce = true): void {
     socket.leave(projectRoom(projectId));
     socket.leave(writersRoom(projectId));
-    if (announce) this.presence.announceDeparture(projectId, socket.data.userId);
+    if (announce) this.presence.announce(projectId);
   }
 }

@@ -35,7 +35,7 @@ export function applyMembershipChanges(
       socket.leave(projectRoom(projectId));
       socket.leave(writersRoom(projectId));
     }
-    await presence.broadcast(projectId);
+    presence.announce(projectId);
   };
 
   const handle = async (event: ProjectEvent) => {

@@ -98,7 +98,7 @@ export function createRealtime(
 
   const projects = io.of(PROJECTS_NAMESPACE) as ProjectsNamespace;
   projects.use(authenticate);
-  const presence = new Presence(projects, logger);
+  const presence = new Presence(projects);
   const documents = new DocumentRegistry(
     deps.documentStore,
     roomBroadcaster(projects),

@@ -6,12 +6,12 @@ import type { OnlineUser } from "../../protocol/events.js";
 export function createPresenceRouter(deps: {
   policy: AccessPolicy;
   requireUser: RequestHandler;
-  online: (projectId: string) => Promise<OnlineUser[]>;
+  online: (projectId: string) => OnlineUser[];
 }): Router {
   const router = Router();
   router.get("/api/projects/:id/presence", deps.requireUser, async (req, res) => {
     const access = await deps.policy.authorize(req.user?.id as string, req.params.id, "read");
-    res.json({ online: await deps.online(access.projectId) });
+    res.json({ online: deps.online(access.projectId) });
   });
   return router;
 }
