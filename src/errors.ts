@@ -24,11 +24,14 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export class AppError extends Error {
   readonly code: ErrorCode;
+  /** What a client needs to act on the error (say, which projects block an account's deletion); sent as is. */
+  readonly details: Record<string, unknown> | undefined;
 
-  constructor(code: ErrorCode, message: string) {
+  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>) {
     super(message);
     this.name = "AppError";
     this.code = code;
+    this.details = details;
   }
 }
 

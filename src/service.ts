@@ -9,6 +9,7 @@ import type { Config } from "./config/config.js";
 import { connectDatabase, type Database } from "./db/connection.js";
 import { createMongoDocumentStore } from "./db/document-store.js";
 import { createHttpApp } from "./http/app.js";
+import { createAccountRouter } from "./http/routes/account.js";
 import { createAuthRouter } from "./http/routes/auth.js";
 import { createDocumentRouter } from "./http/routes/document.js";
 import { createHealthRouter } from "./http/routes/health.js";
@@ -71,6 +72,13 @@ export async function createService(config: Config, logger: Logger): Promise<Ser
     routers: [
       createHealthRouter(database),
       createAuthRouter({ accounts, tokens, requireUser, rateLimitPerMinute: config.auth.rateLimitPerMinute }),
+      createAccountRouter({
+        accounts,
+        memberships: projects,
+        requireUser,
+        rateLimitPerMinute: config.auth.rateLimitPerMinute,
+        disconnectUser: (userId) => realtime.disconnectUser(userId),
+      }),
       createProjectsRouter({ projects, requireUser }),
       createPresenceRouter({ policy, requireUser, online: (projectId) => realtime.presence.online(projectId) }),
       createDocumentRouter({

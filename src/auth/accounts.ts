@@ -19,6 +19,10 @@ export interface AccountService {
   findByEmail(email: string): Promise<PublicUser | undefined>;
   /** Display names for a set of ids, in one query. */
   namesByIds(ids: string[]): Promise<Map<string, string>>;
+  /** UNAUTHORIZED unless `password` is the account's. */
+  checkPassword(userId: string, password: string): Promise<void>;
+  /** Deletes the account record (its memberships are the projects domain's to remove first). */
+  remove(userId: string): Promise<void>;
 }
 
 export function toPublicUser(user: Pick<UserRecord, "_id" | "email" | "name" | "createdAt">): PublicUser {
@@ -69,6 +73,19 @@ export function createAccountService(users: UserModel): AccountService {
     async findByEmail(email) {
       const user = await users.findOne({ email: email.trim().toLowerCase() }).lean<UserRecord>();
       return user ? toPublicUser(user) : undefined;
+    },
+
+    async checkPassword(userId, password) {
+      const user = Types.ObjectId.isValid(userId)
+        ? await users.findById(userId).select("+passwordHash").lean<UserRecord>()
+        : null;
+      if (!user || !(await verifyPassword(password, user.passwordHash))) {
+        throw new AppError("UNAUTHORIZED", "wrong password");
+      }
+    },
+
+    async remove(userId) {
+      if (Types.ObjectId.isValid(userId)) await users.deleteOne({ _id: userId });
     },
 
     async namesByIds(ids) {

@@ -59,6 +59,8 @@ export function createErrorHandler(logger: Logger): ErrorRequestHandler {
       return;
     }
     if (appError.code === "UNAVAILABLE") res.setHeader("retry-after", String(RETRY_AFTER_SECONDS));
-    res.status(HTTP_STATUS[appError.code]).json({ error: { code: appError.code, message: appError.message } });
+    res
+      .status(HTTP_STATUS[appError.code])
+      .json({ error: { ...appError.details, code: appError.code, message: appError.message } });
   };
 }

@@ -223,6 +223,34 @@ export class ProjectService {
     });
   }
 
+  /** Projects where `userId` is the only owner: they would be left without one if the user went. */
+  async soleOwnerships(userId: string): Promise<Array<{ id: string; name: string }>> {
+    if (!Types.ObjectId.isValid(userId)) return [];
+    const owned = await this.projects
+      .find({ members: { $elemMatch: { userId: objectId(userId), role: "owner" } } }, { name: 1, members: 1 })
+      .lean<Pick<ProjectRecord, "_id" | "name" | "members">[]>();
+    return owned
+      .filter((project) => project.members.filter((member) => member.role === "owner").length === 1)
+      .map((project) => ({ id: project._id.toHexString(), name: project.name }));
+  }
+
+  /** Leaves every project `userId` is a member of, as `removeMember` does (events included). */
+  async leaveAll(userId: string): Promise<void> {
+    if (!Types.ObjectId.isValid(userId)) return;
+    const memberships = await this.projects
+      .find({ "members.userId": objectId(userId) }, { _id: 1 })
+      .lean<Pick<ProjectRecord, "_id">[]>();
+    for (const project of memberships) {
+      const projectId = project._id.toHexString();
+      try {
+        await this.removeMember(userId, projectId, userId);
+      } catch (error) {
+        // Gone meanwhile (deleted, or the user was removed): nothing left to leave.
+        if (!(error instanceof AppError && error.code === "NOT_FOUND")) throw error;
+      }
+    }
+  }
+
   private async memberViews(members: MemberRecord[]): Promise<MemberView[]> {
     const ids = members.map((member) => member.userId.toHexString());
     const names = await this.accounts.namesByIds(ids);

@@ -49,6 +49,8 @@ export class ProjectRooms {
     private readonly policy: AccessPolicy,
     private readonly presence: Presence,
     private readonly logger: Logger,
+    /** Whether the account still exists: one deleted behind the service's back must not open anything. */
+    private readonly accountExists: (userId: string) => Promise<boolean>,
     private readonly hook?: OpenHook,
   ) {}
 
@@ -91,7 +93,15 @@ export class ProjectRooms {
   private async open(socket: ProjectsSocket, rawProjectId: unknown): Promise<Opened> {
     const requested = parseProjectId(rawProjectId);
     const { userId } = socket.data;
-    const access = await this.policy.checkProjectAccess(userId, requested);
+    const [exists, access] = await Promise.all([
+      this.accountExists(userId),
+      this.policy.checkProjectAccess(userId, requested),
+    ]);
+    if (!exists) {
+      // After the refusal's ack has gone out.
+      setImmediate(() => socket.disconnect(true));
+      throw new AppError("UNAUTHORIZED", "this account no longer exists");
+    }
     if (!access) throw notFound();
     if (socket.disconnected) throw notFound();
     const { projectId } = access;

@@ -59,6 +59,8 @@ export interface Realtime {
    * project no longer exists there, and drops those documents unstored.
    */
   evictVanishedProjects(): Promise<void>;
+  /** Disconnects every socket of the user, in both namespaces and on every node (a deleted account). */
+  disconnectUser(userId: string): void;
   /** Disconnects every socket, stops the HTTP server, and stores every loaded document. */
   close(): Promise<void>;
 }
@@ -112,7 +114,13 @@ export function createRealtime(
     (socket, callback) => outbound.whenDrained(socket.conn as unknown as EngineConnection, callback),
     options.ackTimeoutMs,
   );
-  const rooms = new ProjectRooms(deps.policy, presence, logger, collab);
+  const rooms = new ProjectRooms(
+    deps.policy,
+    presence,
+    logger,
+    async (userId) => (await deps.accounts.findById(userId)) !== undefined,
+    collab,
+  );
   projects.on("connection", (socket) => {
     unauthenticated.accept(socket.conn);
     // Every socket of a user, across nodes: for disconnecting a deleted account.
@@ -145,6 +153,10 @@ export function createRealtime(
         outbound.track(connection);
         unauthenticated.track(connection);
       });
+    },
+    disconnectUser(userId) {
+      projects.in(userRoom(userId)).disconnectSockets(true);
+      notifications.in(userRoom(userId)).disconnectSockets(true);
     },
     async evictVanishedProjects() {
       const loaded = documents.loadedIds();

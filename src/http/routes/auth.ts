@@ -1,9 +1,8 @@
 import { type RequestHandler, Router } from "express";
-import { rateLimit } from "express-rate-limit";
 import { z } from "zod";
 import type { AccountService } from "../../auth/accounts.js";
 import type { TokenService } from "../../auth/tokens.js";
-import { AppError } from "../../errors.js";
+import { limitPerMinute } from "../rate-limit.js";
 import { parseInput } from "../validate.js";
 
 const email = z.string().trim().toLowerCase().max(254).pipe(z.email());
@@ -19,16 +18,7 @@ export function createAuthRouter(deps: {
 }): Router {
   const { accounts, tokens } = deps;
   const router = Router();
-  const limiter = rateLimit({
-    windowMs: 60_000,
-    limit: deps.rateLimitPerMinute,
-    standardHeaders: "draft-8",
-    legacyHeaders: false,
-    // Clients control X-Forwarded-For; complaining about it in logs would let them spam ours.
-    validate: { xForwardedForHeader: false },
-    handler: (_req, _res, next) => next(new AppError("RATE_LIMITED", "too many requests, try again later")),
-  });
-  router.use("/api/auth", limiter);
+  router.use("/api/auth", limitPerMinute(deps.rateLimitPerMinute));
 
   router.post("/api/auth/register", async (req, res) => {
     const user = await accounts.register(parseInput(registerBody, req.body));
