@@ -51,7 +51,7 @@ export async function createService(config: Config, logger: Logger): Promise<Ser
   const documentStore = createMongoDocumentStore(database.connection, config.store);
   await Promise.all([users.init(), projectModel.init(), documentStore.init()]);
 
-  const tokens = createTokenService(config.jwt.secret, config.jwt.expiresInSeconds);
+  const tokens = createTokenService(config.jwt.secret, config.jwt.expiresInSeconds, config.jwt.maxAgeSeconds);
   const accounts = createAccountService(users);
   const requireUser = createRequireUser(tokens, accounts);
   const events = new ProjectEvents((error, event) =>

@@ -3,7 +3,7 @@ import { Passport } from "passport";
 import { ExtractJwt, Strategy as JwtStrategy } from "passport-jwt";
 import { AppError } from "../errors.js";
 import type { AccountService, PublicUser } from "./accounts.js";
-import type { TokenService } from "./tokens.js";
+import { MAX_TOKEN_LENGTH, type TokenService } from "./tokens.js";
 
 declare global {
   namespace Express {
@@ -18,10 +18,15 @@ declare global {
  */
 export function createRequireUser(tokens: TokenService, accounts: AccountService): RequestHandler {
   const passport = new Passport();
+  const bearer = ExtractJwt.fromAuthHeaderAsBearerToken();
   passport.use(
     new JwtStrategy(
       {
-        jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+        // The same length limit as the socket handshake: a longer token is no token.
+        jwtFromRequest: (req) => {
+          const token = bearer(req);
+          return token && token.length <= MAX_TOKEN_LENGTH ? token : null;
+        },
         // passport-jwt hands this to jsonwebtoken, which takes a KeyObject; its typings only name string and Buffer.
         secretOrKey: tokens.key as unknown as string,
         algorithms: tokens.verifyOptions.algorithms,

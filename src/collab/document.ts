@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import * as Y from "yjs";
 import { AppError } from "../errors.js";
 import { ClientIds } from "./client-ids.js";
@@ -37,6 +38,16 @@ export function mergeIntoSnapshot(updates: Uint8Array[]): Uint8Array {
   return snapshot;
 }
 
+/** A document's whole state, and a tag that is equal for equal states. */
+export interface TaggedState {
+  state: Uint8Array;
+  tag: string;
+}
+
+export function tagOf(state: Uint8Array): string {
+  return createHash("sha256").update(state).digest("base64url").slice(0, 27);
+}
+
 /** A full-size check of the document (encoding it whole) runs at most this often near the size limit. */
 const SIZE_CHECK_INTERVAL_MS = 1000;
 
@@ -60,8 +71,9 @@ export class CollabDocument {
   /** At least the document's encoded size: exact after a full check, then grown by each change's size. */
   private sizeBound = 0;
   private sizeCheckedAt = Number.NEGATIVE_INFINITY;
-  /** The encoded state for downloads, until the next change. */
+  /** The encoded state and its tag, until the next change. */
   private encoded: Uint8Array | undefined;
+  private encodedTag: string | undefined;
 
   constructor(
     readonly id: string,
@@ -84,6 +96,7 @@ export class CollabDocument {
     this.doc.on("update", (update: Uint8Array) => {
       this.captured = update;
       this.encoded = undefined;
+      this.encodedTag = undefined;
     });
   }
 
@@ -119,6 +132,13 @@ export class CollabDocument {
   encodeState(): Uint8Array {
     this.encoded ??= Y.encodeStateAsUpdate(this.doc);
     return this.encoded;
+  }
+
+  /** The encoded state with a tag that changes with it (an HTTP ETag), both computed once per version. */
+  taggedState(): TaggedState {
+    const state = this.encodeState();
+    this.encodedTag ??= tagOf(state);
+    return { state, tag: this.encodedTag };
   }
 
   /**

@@ -1,5 +1,5 @@
 import { CollabConnection, type ConnectionTransport } from "./connection.js";
-import { CollabDocument, type DocumentBroadcaster, mergeIntoSnapshot } from "./document.js";
+import { CollabDocument, type DocumentBroadcaster, mergeIntoSnapshot, type TaggedState, tagOf } from "./document.js";
 import { type CollabLimits, UserBudgets } from "./limits.js";
 import type { PersistenceLog } from "./persistence.js";
 import type { DocumentStore } from "./storage.js";
@@ -82,12 +82,13 @@ export class DocumentRegistry {
     }
   }
 
-  /** The whole document state: from memory when loaded here, else from the store. */
-  async encodeState(documentId: string): Promise<Uint8Array> {
+  /** The whole document state and its tag: from memory when loaded here (cached per version), else from the store. */
+  async encodeState(documentId: string): Promise<TaggedState> {
     const entry = this.entries.get(documentId);
-    if (entry && !entry.unloading) return entry.document.encodeState();
+    if (entry && !entry.unloading) return entry.document.taggedState();
     const { updates } = await this.store.load(documentId);
-    return mergeIntoSnapshot(updates);
+    const state = mergeIntoSnapshot(updates);
+    return { state, tag: tagOf(state) };
   }
 
   /** The project is gone: drop the document without storing it, and delete what is stored. */
