@@ -41,7 +41,7 @@ const environmentSchema = z.object({
   MAX_DOCUMENT_BYTES: integer(64 * 1024, 1024 * 1024 * 1024).default(16 * 1024 * 1024),
   DOC_BYTES_PER_SECOND: integer(1024, 1024 * 1024 * 1024).default(1024 * 1024),
   SEND_BUFFER_MAX_BYTES: integer(1024 * 1024, 4 * 1024 * 1024 * 1024).optional(),
-  DB_TIMEOUT_MS: integer(100, 600_000).default(5_000),
+  DB_TIMEOUT_MS: integer(100, 600_000).default(3_000),
   JWT_MAX_AGE: z
     .string()
     .default("30d")
