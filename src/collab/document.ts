@@ -213,9 +213,11 @@ export class CollabDocument {
     // Dependencies on another client's changes the server lacks (cheaper to find after applying than before):
     // Yjs keeps such structs pending. Drop them and ask for a resync; only what was integrated is kept and stored.
     const pending = this.dropPending();
+    // A change the document already had (a resend after a lost or refused ack, a duplicate) is acknowledged
+    // only once whatever it duplicates is stored: that may still be on its way to the store.
     const stored = effective
       ? this.storeAndRelay(effective, connection, this.clientIds.bind(additions.unbound, userId))
-      : Promise.resolve();
+      : this.persistence.flush();
     if (!pending) return stored;
     const refusal = this.requestResync(connection);
     return stored.then(() => Promise.reject(refusal));

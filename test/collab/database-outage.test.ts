@@ -1,11 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { afterEach, describe, expect, it } from "vitest";
+import * as Y from "yjs";
 import type { WireError } from "../../src/protocol/events.js";
 import { destroyProviders, fetchDocument, provider, until, whenStored } from "../helpers/collab.js";
 import { request } from "../helpers/http.js";
 import { killAll, type Started, startProcess } from "../helpers/processes.js";
 import { projectWithTeam } from "../helpers/projects.js";
+import { rawClient, updateMessage } from "../helpers/raw-yjs.js";
 import { startService, type TestService } from "../helpers/service.js";
 import { closeAllSockets, refusal } from "../helpers/sockets.js";
 
@@ -63,6 +65,7 @@ describe("a database outage", () => {
     editor.doc.getText("body").insert(0, "before ");
     await whenStored(editor);
 
+    const resender = await rawClient(running.url, team.owner.token, team.projectId);
     let viewer: ReturnType<typeof provider> | undefined;
     database.child.kill("SIGSTOP");
     try {
@@ -70,6 +73,9 @@ describe("a database outage", () => {
       editor.doc.getText("body").insert(7, "during");
       await refusedAck;
       expect(editor.unsyncedChanges).toBeGreaterThan(0);
+      // The same change again (what a client does after UNAVAILABLE) is no more stored than the first time.
+      const again = await resender.sync(team.projectId, updateMessage(Y.encodeStateAsUpdate(editor.doc)));
+      expect(again).toMatchObject({ ok: false, error: { code: "UNAVAILABLE" } });
 
       const started = Date.now();
       const read = await request(running.url, "GET", `/api/projects/${team.projectId}`, { token: team.owner.token });
