@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ProjectProvider } from "../../src/client/provider.js";
 import { writeAwarenessUpdate } from "../../src/collab/awareness-messages.js";
-import { provider } from "../helpers/collab.js";
+import { awarenessUntil, provider } from "../helpers/collab.js";
 import { request } from "../helpers/http.js";
 import { useService } from "../helpers/lifecycle.js";
 import { projectWithTeam } from "../helpers/projects.js";
@@ -9,21 +9,6 @@ import { rawClient } from "../helpers/raw-yjs.js";
 import { nextEvent, openProject, roundTrip } from "../helpers/sockets.js";
 
 const running = useService({ AWARENESS_CLIENTS_PER_SOCKET: "2" });
-
-/** Resolves once `check` holds for the provider's awareness, re-checking on each change. */
-function awarenessUntil(target: ProjectProvider, check: (states: Map<number, Record<string, unknown>>) => boolean) {
-  return new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("timed out waiting for awareness")), 5000);
-    const test = () => {
-      if (!check(target.awareness.getStates() as Map<number, Record<string, unknown>>)) return;
-      clearTimeout(timer);
-      target.awareness.off("change", test);
-      resolve();
-    };
-    target.awareness.on("change", test);
-    test();
-  });
-}
 
 describe("awareness", () => {
   it("relays states with the server's identity in `user`, keeping the other fields", async () => {
@@ -37,7 +22,7 @@ describe("awareness", () => {
       color: "#f00",
     });
     const editorClient = editor.doc.clientID;
-    await awarenessUntil(owner, (states) => states.has(editorClient));
+    await awarenessUntil(owner.awareness, (states) => states.has(editorClient));
     expect(owner.awareness.getStates().get(editorClient)).toEqual({
       user: { id: team.editor.user.id, name: "Editor" },
       cursor: { anchor: 3 },
@@ -51,7 +36,7 @@ describe("awareness", () => {
     await owner.whenSynced();
     owner.awareness.setLocalState({ cursor: 1 });
     const viewer = provider(running.url, team.viewer.token, team.projectId);
-    await awarenessUntil(viewer, (states) => states.get(owner.doc.clientID)?.cursor === 1);
+    await awarenessUntil(viewer.awareness, (states) => states.get(owner.doc.clientID)?.cursor === 1);
   });
 
   it("removes a socket's states when it leaves by close, switch, disconnect or eviction: no ghosts", async () => {
@@ -64,9 +49,9 @@ describe("awareness", () => {
       await other.whenSynced();
       other.awareness.setLocalState({ cursor: 7 });
       const client = other.doc.clientID;
-      await awarenessUntil(watcher, (states) => states.has(client));
+      await awarenessUntil(watcher.awareness, (states) => states.has(client));
       await leave(other);
-      await awarenessUntil(watcher, (states) => !states.has(client));
+      await awarenessUntil(watcher.awareness, (states) => !states.has(client));
     };
 
     await leaveBy((other) => other.disconnect());
@@ -97,7 +82,7 @@ describe("awareness", () => {
     victim.awareness.setLocalState({ cursor: 1 });
     const attacker = await rawClient(running.url, team.owner.token, team.projectId);
     const watcher = provider(running.url, team.viewer.token, team.projectId);
-    await awarenessUntil(watcher, (states) => states.get(victim.doc.clientID)?.cursor === 1);
+    await awarenessUntil(watcher.awareness, (states) => states.get(victim.doc.clientID)?.cursor === 1);
 
     const clientId = victim.doc.clientID;
     attacker.socket.emit(

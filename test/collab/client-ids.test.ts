@@ -2,7 +2,7 @@ import * as encoding from "lib0/encoding";
 import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import { MAX_CLOCK_ADVANCE } from "../../src/collab/client-ids.js";
-import { fetchDocument, provider, until, whenStored } from "../helpers/collab.js";
+import { fetchDocument, provider, until, untilUnloaded, whenStored } from "../helpers/collab.js";
 import { useService } from "../helpers/lifecycle.js";
 import { projectWithTeam } from "../helpers/projects.js";
 import { rawClient, updateMessage } from "../helpers/raw-yjs.js";
@@ -26,14 +26,6 @@ function typeInto(doc: Y.Doc, text: string): Uint8Array {
   const before = Y.encodeStateVector(doc);
   doc.getText("body").insert(doc.getText("body").length, text);
   return Y.encodeStateAsUpdate(doc, before);
-}
-
-async function untilUnloaded(projectId: string): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (running.service.documents.isLoaded(projectId)) {
-    if (Date.now() > deadline) throw new Error("document was not unloaded");
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 describe("Yjs client ids belong to the user who first wrote under them", () => {
@@ -71,7 +63,7 @@ describe("Yjs client ids belong to the user who first wrote under them", () => {
     const local = new Y.Doc();
     expect(await victim.sync(team.projectId, updateMessage(typeInto(local, "mine")))).toEqual({ ok: true });
     victim.socket.close();
-    await untilUnloaded(team.projectId);
+    await untilUnloaded(running.service.documents, team.projectId);
 
     const attacker = await rawClient(running.url, team.owner.token, team.projectId);
     const forged = forgedGc(local.clientID, Y.getState(local.store, local.clientID), 5);

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import { mergeIntoSnapshot } from "../../src/collab/document.js";
 import { createMongoDocumentStore, SNAPSHOT_CHUNK_BYTES } from "../../src/db/document-store.js";
-import { fetchDocument, provider } from "../helpers/collab.js";
+import { fetchDocument, provider, untilUnloaded } from "../helpers/collab.js";
 import { useService } from "../helpers/lifecycle.js";
 import { projectWithTeam } from "../helpers/projects.js";
 import { rawClient, updateMessage } from "../helpers/raw-yjs.js";
@@ -21,14 +21,6 @@ function paste(doc: Y.Doc): Uint8Array {
   const before = Y.encodeStateVector(doc);
   doc.getText("body").insert(doc.getText("body").length, randomBytes(950_000).toString("hex"));
   return Y.encodeStateAsUpdate(doc, before);
-}
-
-async function untilUnloaded(projectId: string): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (running.service.documents.isLoaded(projectId)) {
-    if (Date.now() > deadline) throw new Error("document was not unloaded");
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 describe("a document at its size limit", () => {
@@ -63,7 +55,7 @@ describe("a document at its size limit", () => {
     expect(size(downloaded)).toBeLessThanOrEqual(MAX_DOCUMENT_BYTES);
 
     editor.socket.close();
-    await untilUnloaded(team.projectId);
+    await untilUnloaded(running.service.documents, team.projectId, 20_000);
     const db = running.service.database.connection.db!;
     expect(await db.collection("documentupdates").countDocuments({ documentId: team.projectId })).toBe(0);
     const snapshot = await db.collection("documentsnapshots").findOne({ _id: team.projectId as never });

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import { mergeIntoSnapshot } from "../../src/collab/document.js";
 import { createMongoDocumentStore } from "../../src/db/document-store.js";
-import { fetchDocument, provider, until, whenStored } from "../helpers/collab.js";
+import { fetchDocument, provider, until, untilUnloaded, whenStored } from "../helpers/collab.js";
 import { useService } from "../helpers/lifecycle.js";
 import { projectWithTeam } from "../helpers/projects.js";
 import { insertion, rawClient, updateMessage } from "../helpers/raw-yjs.js";
@@ -12,14 +12,6 @@ const running = useService({ DOC_UNLOAD_DELAY_MS: "0", DOC_COMPACT_AFTER_UPDATES
 
 /** An update as a store takes it, binding no client id. */
 const unbound = (update: Uint8Array) => ({ update, bindings: [] });
-
-async function untilUnloaded(projectId: string): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (running.service.documents.isLoaded(projectId)) {
-    if (Date.now() > deadline) throw new Error("document was not unloaded");
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 describe("durable documents", () => {
   it("stores every acknowledged update, compacts the log, and reloads the same document after unloading", async () => {
@@ -34,7 +26,7 @@ describe("durable documents", () => {
       });
     }
     client.socket.close();
-    await untilUnloaded(team.projectId);
+    await untilUnloaded(running.service.documents, team.projectId);
 
     const db = running.service.database.connection.db!;
     const logged = await db.collection("documentupdates").countDocuments({ documentId: team.projectId });
@@ -54,7 +46,7 @@ describe("durable documents", () => {
     owner.doc.getText("body").insert(0, "shared");
     await whenStored(owner);
     owner.destroy();
-    await untilUnloaded(team.projectId);
+    await untilUnloaded(running.service.documents, team.projectId);
 
     const readers = [team.owner, team.editor, team.viewer, team.editor, team.viewer].map((member) =>
       provider(running.url, member.token, team.projectId),

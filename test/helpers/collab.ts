@@ -1,3 +1,4 @@
+import type { Awareness } from "y-protocols/awareness";
 import * as Y from "yjs";
 import { ProjectProvider, type ProjectProviderOptions } from "../../src/client/provider.js";
 
@@ -72,4 +73,35 @@ export async function fetchDocument(url: string, token: string, projectId: strin
   const doc = new Y.Doc();
   Y.applyUpdate(doc, new Uint8Array(await response.arrayBuffer()));
   return doc;
+}
+
+/** Resolves once the service has unloaded the document (its last socket left, DOC_UNLOAD_DELAY_MS passed, stored). */
+export async function untilUnloaded(
+  documents: { isLoaded(documentId: string): boolean },
+  projectId: string,
+  timeoutMs = 5000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (documents.isLoaded(projectId)) {
+    if (Date.now() > deadline) throw new Error("document was not unloaded");
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** Resolves once `check` holds for the awareness states, re-checking on each change. */
+export function awarenessUntil(
+  awareness: Awareness,
+  check: (states: Map<number, Record<string, unknown>>) => boolean,
+): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("timed out waiting for awareness")), 5000);
+    const test = () => {
+      if (!check(awareness.getStates() as Map<number, Record<string, unknown>>)) return;
+      clearTimeout(timer);
+      awareness.off("change", test);
+      resolve();
+    };
+    awareness.on("change", test);
+    test();
+  });
 }
