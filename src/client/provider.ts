@@ -1,7 +1,7 @@
 import * as decoding from "lib0/decoding";
 import * as encoding from "lib0/encoding";
 import { ObservableV2 } from "lib0/observable";
-import { io, type ManagerOptions, type Socket, type SocketOptions } from "socket.io-client";
+import { io, type Socket } from "socket.io-client";
 import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate, removeAwarenessStates } from "y-protocols/awareness";
 import * as syncProtocol from "y-protocols/sync";
 import * as Y from "yjs";
@@ -13,44 +13,13 @@ import {
   type ProjectsClientToServerEvents,
   type ProjectsServerToClientEvents,
   type Role,
-  type WireError,
 } from "../protocol/events.js";
 import { fromWire, toWire, type WireBytes } from "../protocol/wire-bytes.js";
-import { retryDelayMs } from "./backoff.js";
+import { Backoff } from "./backoff.js";
 import { type ChangeChannel, OutgoingChanges } from "./outgoing-changes.js";
+import type { ProjectProviderEvents, ProjectProviderOptions, ProviderStatus } from "./provider-options.js";
 
-export type ProviderStatus = "connecting" | "connected" | "disconnected";
-
-export interface ProjectProviderOptions {
-  /** The service's base URL, e.g. `https://collab.example.com`. */
-  url: string;
-  /** A JWT, or a function asked at every (re)connect, so tokens can be refreshed. */
-  token: string | (() => string | Promise<string>);
-  projectId: string;
-  doc: Y.Doc;
-  /** Shared with editor bindings for cursors and selections; one is made when not given. */
-  awareness?: Awareness;
-  /** Connect at once (default true). */
-  connect?: boolean;
-  /** How long to wait for the server to answer `project:open` and acknowledged updates. */
-  ackTimeoutMs?: number;
-  /** Passed to socket.io-client (transports, reconnection delays, extra headers). */
-  socketOptions?: Partial<ManagerOptions & SocketOptions>;
-}
-
-export interface ProjectProviderEvents {
-  status: (status: ProviderStatus) => void;
-  /** True once the first full exchange with the server is done after each (re)connect. */
-  synced: (synced: boolean) => void;
-  presence: (online: OnlineUser[]) => void;
-  /** The project was opened (again, after a reconnect): the caller's role in it. */
-  open: (result: OpenResult) => void;
-  /** The caller lost access (removed, or the project deleted); the provider stops. */
-  "access-revoked": () => void;
-  error: (error: WireError) => void;
-  /** `unsyncedChanges` changed: 0 means everything local is stored on the server ("Saved"). */
-  unsynced: (count: number) => void;
-}
+export type { ProjectProviderEvents, ProjectProviderOptions, ProviderStatus };
 
 type ClientSocket = Socket<ProjectsServerToClientEvents, ProjectsClientToServerEvents>;
 
@@ -74,11 +43,10 @@ export class ProjectProvider extends ObservableV2<ProjectProviderEvents> {
   private isOpen = false;
   private readonly outgoing: OutgoingChanges;
   private revoked = false;
-  /** Tries since the service last let this provider in (handshake and open), for the backoff. */
-  private failedAttempts = 0;
   /** disconnect() or destroy() was called: nothing reconnects until connect(). */
   private stopped = false;
-  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Handshakes and opens the service could not serve for now are tried again after growing pauses. */
+  private readonly retries = new Backoff(() => !this.revoked && !this.stopped);
 
   constructor(options: ProjectProviderOptions) {
     super();
@@ -137,14 +105,14 @@ export class ProjectProvider extends ObservableV2<ProjectProviderEvents> {
   connect(): void {
     this.revoked = false;
     this.stopped = false;
-    clearTimeout(this.retryTimer);
+    this.retries.cancel();
     this.setStatus("connecting");
     this.socket.connect();
   }
 
   disconnect(): void {
     this.stopped = true;
-    clearTimeout(this.retryTimer);
+    this.retries.cancel();
     this.socket.disconnect();
     this.closed();
   }
@@ -192,22 +160,11 @@ export class ProjectProvider extends ObservableV2<ProjectProviderEvents> {
         // No answer in time: drop the connection and come back after a pause.
         this.emit("error", [{ code: "INTERNAL", message: "the server did not answer project:open" }]);
         this.socket.disconnect();
-        this.retryLater(() => this.socket.connect());
+        this.retries.later(() => this.socket.connect());
         return;
       }
       this.opened(response);
     });
-  }
-
-  /** Runs `attempt` after the backoff's next pause, unless the provider is stopped meanwhile. */
-  private retryLater(attempt: () => void): void {
-    clearTimeout(this.retryTimer);
-    this.retryTimer = setTimeout(
-      () => {
-        if (!this.revoked && !this.stopped) attempt();
-      },
-      retryDelayMs(this.failedAttempts++),
-    );
   }
 
   private opened(response: AckResponse<OpenResult>): void {
@@ -215,13 +172,13 @@ export class ProjectProvider extends ObservableV2<ProjectProviderEvents> {
       this.emit("error", [response.error]);
       if (response.error.code === "UNAVAILABLE" || response.error.code === "INTERNAL") {
         // The service cannot check access right now: ask again later on the same connection.
-        this.retryLater(() => this.open());
+        this.retries.later(() => this.open());
         return;
       }
       this.disconnect();
       return;
     }
-    this.failedAttempts = 0;
+    this.retries.succeeded();
     this.isOpen = true;
     this.role = response.role;
     this.online = response.online;
@@ -259,7 +216,7 @@ export class ProjectProvider extends ObservableV2<ProjectProviderEvents> {
     if (code === "UNAVAILABLE" || code === "INTERNAL") {
       // Not retried by socket.io-client either, but the same token will do once the service recovers.
       this.emit("error", [{ code, message: "the service is unavailable; retrying" }]);
-      this.retryLater(() => this.socket.connect());
+      this.retries.later(() => this.socket.connect());
     }
   };
 

@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import * as Y from "yjs";
 import { AppError } from "../errors.js";
 import { ClientIds } from "./client-ids.js";
@@ -7,6 +6,8 @@ import { DocumentAwareness } from "./document-awareness.js";
 import type { CollabLimits } from "./limits.js";
 import { type PersistenceLog, PersistQueue } from "./persistence.js";
 import { RelaySchedule } from "./relay-schedule.js";
+import { SizeLimit } from "./size-limit.js";
+import { mergeIntoSnapshot, type TaggedState, tagOf } from "./snapshots.js";
 import type { ClientBinding, DocumentStore, StoredDocument } from "./storage.js";
 import {
   encodeSyncStep1,
@@ -27,30 +28,6 @@ export interface DocumentBroadcaster {
   awareness(documentId: string, update: Uint8Array, exceptConnectionId: string | undefined, droppable: boolean): void;
 }
 
-/** Merges stored updates into one, garbage-collected: what compaction writes as the snapshot. */
-export function mergeIntoSnapshot(updates: Uint8Array[]): Uint8Array {
-  const doc = new Y.Doc();
-  Y.transact(doc, () => {
-    for (const update of updates) Y.applyUpdate(doc, update);
-  });
-  const snapshot = Y.encodeStateAsUpdate(doc);
-  doc.destroy();
-  return snapshot;
-}
-
-/** A document's whole state, and a tag that is equal for equal states. */
-export interface TaggedState {
-  state: Uint8Array;
-  tag: string;
-}
-
-export function tagOf(state: Uint8Array): string {
-  return createHash("sha256").update(state).digest("base64url").slice(0, 27);
-}
-
-/** A full-size check of the document (encoding it whole) runs at most this often near the size limit. */
-const SIZE_CHECK_INTERVAL_MS = 1000;
-
 /**
  * One project's Yjs document on this node: the shared Y.Doc, its awareness,
  * the connections in its room, and the log its changes are stored in. Every
@@ -68,9 +45,7 @@ export class CollabDocument {
   private readonly relays: RelaySchedule;
   /** What the last compaction of this document stored as its snapshot (if it was written: the store may refuse). */
   private lastSnapshot: Uint8Array | undefined;
-  /** At least the document's encoded size: exact after a full check, then grown by each change's size. */
-  private sizeBound = 0;
-  private sizeCheckedAt = Number.NEGATIVE_INFINITY;
+  private readonly size: SizeLimit;
   /** The encoded state and its tag, until the next change. */
   private encoded: Uint8Array | undefined;
   private encodedTag: string | undefined;
@@ -82,6 +57,7 @@ export class CollabDocument {
     private readonly limits: CollabLimits,
     log: PersistenceLog,
   ) {
+    this.size = new SizeLimit(limits.maxDocumentBytes, () => this.encodeState().byteLength);
     this.persistence = new PersistQueue(store, id, limits.compactAfterUpdates, this.snapshotOf, log);
     this.relays = new RelaySchedule(limits.relayIntervalMs, (update, except) =>
       broadcaster.sync(id, encodeUpdateMessage(update), except),
@@ -112,7 +88,7 @@ export class CollabDocument {
     this.captured = undefined;
     this.clientIds.load(stored.bindings);
     const storedBytes = stored.updates.reduce((total, update) => total + update.byteLength, 0);
-    this.sizeBound = storedBytes;
+    this.size.reset(storedBytes);
     this.persistence.loaded(storedBytes);
   }
 
@@ -169,7 +145,7 @@ export class CollabDocument {
     }
     if (found) this.relays.add(found);
     this.lastSnapshot = this.encodeState();
-    this.sizeBound = this.lastSnapshot.byteLength;
+    this.size.reset(this.lastSnapshot.byteLength);
     return this.lastSnapshot;
   };
 
@@ -208,7 +184,7 @@ export class CollabDocument {
     }
     const { userId } = connection.transport;
     const additions = this.clientIds.checkAdditions(this.doc, parsed.clocks, userId);
-    if (additions.adds) this.checkSize(parsed.update.byteLength);
+    if (additions.adds) this.size.check(parsed.update.byteLength);
     const effective = this.apply(parsed.update, connection);
     // Dependencies on another client's changes the server lacks (cheaper to find after applying than before):
     // Yjs keeps such structs pending. Drop them and ask for a resync; only what was integrated is kept and stored.
@@ -224,7 +200,7 @@ export class CollabDocument {
   }
 
   private storeAndRelay(update: Uint8Array, from: CollabConnection, bindings: ClientBinding[]): Promise<void> {
-    this.sizeBound += update.byteLength;
+    this.size.grew(update.byteLength);
     this.relays.add(update, from.id);
     return this.persistence.enqueue(update, bindings);
   }
@@ -252,24 +228,6 @@ export class CollabDocument {
         this.answerStep1(connection, next);
       }
     });
-  }
-
-  /**
-   * Refuses a change that could grow the document past `maxDocumentBytes`.
-   * The bound only grows with changes (deletions shrink the real size), so
-   * near the limit the real size is measured, at most once per interval.
-   */
-  private checkSize(incomingBytes: number): void {
-    const limit = this.limits.maxDocumentBytes;
-    if (this.sizeBound + incomingBytes <= limit) return;
-    const now = Date.now();
-    if (now - this.sizeCheckedAt >= SIZE_CHECK_INTERVAL_MS) {
-      this.sizeCheckedAt = now;
-      this.sizeBound = this.encodeState().byteLength;
-    }
-    if (this.sizeBound + incomingBytes > limit) {
-      throw new AppError("TOO_LARGE", `the document would grow past its limit of ${limit} bytes`);
-    }
   }
 
   private requestResync(connection: CollabConnection): AppError {

@@ -1,7 +1,8 @@
 import { CollabConnection, type ConnectionTransport } from "./connection.js";
-import { CollabDocument, type DocumentBroadcaster, mergeIntoSnapshot, type TaggedState, tagOf } from "./document.js";
+import { CollabDocument, type DocumentBroadcaster } from "./document.js";
 import { type CollabLimits, UserBudgets } from "./limits.js";
 import type { PersistenceLog } from "./persistence.js";
+import { mergeIntoSnapshot, type TaggedState, tagOf } from "./snapshots.js";
 import type { DocumentStore } from "./storage.js";
 
 interface Entry {

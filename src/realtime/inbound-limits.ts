@@ -19,8 +19,9 @@ export const boundedParser = { Encoder, Decoder: BoundedDecoder };
 
 /** The parts of an Engine.IO connection read here. */
 interface InboundConnection {
+  readonly transport: { socket?: { terminate?: () => void } };
   on(event: "packet", listener: (packet: { data?: unknown }) => void): unknown;
-  close(): unknown;
+  close(discard?: boolean): unknown;
 }
 
 /**
@@ -40,7 +41,10 @@ export class UnauthenticatedLimit {
       if (this.accepted.has(connection)) return;
       const { data } = packet;
       received += typeof data === "string" ? data.length : data instanceof Uint8Array ? data.byteLength : 0;
-      if (received > this.maxBytes) connection.close();
+      if (received <= this.maxBytes) return;
+      connection.close(true);
+      // Not a graceful WebSocket close: that would go on reading whatever the stranger keeps sending.
+      connection.transport.socket?.terminate?.();
     });
   }
 

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import mongoose from "mongoose";
 import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
-import { mergeIntoSnapshot } from "../../src/collab/document.js";
+import { mergeIntoSnapshot } from "../../src/collab/snapshots.js";
 import { createMongoDocumentStore, SNAPSHOT_CHUNK_BYTES } from "../../src/db/document-store.js";
 import { fetchDocument, provider, untilUnloaded } from "../helpers/collab.js";
 import { useService } from "../helpers/lifecycle.js";

@@ -1,7 +1,7 @@
 import mongoose from "mongoose";
 import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
-import { mergeIntoSnapshot } from "../../src/collab/document.js";
+import { mergeIntoSnapshot } from "../../src/collab/snapshots.js";
 import { createMongoDocumentStore } from "../../src/db/document-store.js";
 import { fetchDocument, provider, until, untilUnloaded, whenStored } from "../helpers/collab.js";
 import { useService } from "../helpers/lifecycle.js";

@@ -1,5 +1,5 @@
 import { type RequestHandler, Router } from "express";
-import type { TaggedState } from "../../collab/document.js";
+import type { TaggedState } from "../../collab/snapshots.js";
 import type { AccessPolicy } from "../../projects/access.js";
 import { limitPerMinute } from "../rate-limit.js";
 

@@ -1,0 +1,38 @@
+import type { ManagerOptions, SocketOptions } from "socket.io-client";
+import type { Awareness } from "y-protocols/awareness";
+import type * as Y from "yjs";
+import type { OnlineUser, OpenResult, WireError } from "../protocol/events.js";
+
+/** What a `ProjectProvider` is given, and the events it reports: the provider's public contract. */
+export type ProviderStatus = "connecting" | "connected" | "disconnected";
+
+export interface ProjectProviderOptions {
+  /** The service's base URL, e.g. `https://collab.example.com`. */
+  url: string;
+  /** A JWT, or a function asked at every (re)connect, so tokens can be refreshed. */
+  token: string | (() => string | Promise<string>);
+  projectId: string;
+  doc: Y.Doc;
+  /** Shared with editor bindings for cursors and selections; one is made when not given. */
+  awareness?: Awareness;
+  /** Connect at once (default true). */
+  connect?: boolean;
+  /** How long to wait for the server to answer `project:open` and acknowledged updates. */
+  ackTimeoutMs?: number;
+  /** Passed to socket.io-client (transports, reconnection delays, extra headers). */
+  socketOptions?: Partial<ManagerOptions & SocketOptions>;
+}
+
+export interface ProjectProviderEvents {
+  status: (status: ProviderStatus) => void;
+  /** True once the first full exchange with the server is done after each (re)connect. */
+  synced: (synced: boolean) => void;
+  presence: (online: OnlineUser[]) => void;
+  /** The project was opened (again, after a reconnect): the caller's role in it. */
+  open: (result: OpenResult) => void;
+  /** The caller lost access (removed, or the project deleted); the provider stops. */
+  "access-revoked": () => void;
+  error: (error: WireError) => void;
+  /** `unsyncedChanges` changed: 0 means everything local is stored on the server ("Saved"). */
+  unsynced: (count: number) => void;
+}
