@@ -31,6 +31,11 @@ export class ClientIds {
     for (const { clientId, userId } of bindings) if (!this.bound.has(clientId)) this.bound.set(clientId, userId);
   }
 
+  /** Every document binding, for another node that loads the document. */
+  bindings(): ClientBinding[] {
+    return [...this.bound].map(([clientId, userId]) => ({ clientId, userId }));
+  }
+
   ownerOf(clientId: number): string | undefined {
     return this.bound.get(clientId) ?? this.claimed.get(clientId);
   }

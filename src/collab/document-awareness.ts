@@ -8,10 +8,14 @@ import {
   writeAwarenessUpdate,
 } from "./awareness-messages.js";
 import type { ClientIds } from "./client-ids.js";
-import type { CollabConnection } from "./connection.js";
+import { CollabConnection } from "./connection.js";
 import type { CollabLimits } from "./limits.js";
+import type { ClientBinding } from "./storage.js";
 
 export type AwarenessRelay = (update: Uint8Array, exceptConnectionId: string | undefined, droppable: boolean) => void;
+
+/** The origin of awareness changes that came from other nodes. */
+const PEERS = Symbol("peers");
 
 /**
  * A document's awareness (cursors, selections, names). Each client id
@@ -31,6 +35,8 @@ export class DocumentAwareness {
     private readonly limits: Pick<CollabLimits, "awarenessClientsPerConnection" | "maxAwarenessStateBytes">,
     private readonly relay: AwarenessRelay,
     private readonly isConnected: (connectionId: string) => boolean,
+    /** To the other nodes holding the document, with the owner of each client id in the update. */
+    private readonly toPeers?: (update: Uint8Array, owners: ClientBinding[]) => void,
   ) {
     this.awareness = new Awareness(doc);
     // The server is not a participant: it must not appear in anyone's awareness.
@@ -90,6 +96,11 @@ export class DocumentAwareness {
     if (refusal) throw refusal;
   }
 
+  /** States from another node's connections (checked there); their owners are known to the caller already. */
+  receivePeer(update: Uint8Array): void {
+    applyAwarenessUpdate(this.awareness, update, PEERS);
+  }
+
   /** The connection left: its states go, for everyone. */
   removeConnection(connection: CollabConnection): void {
     const held = [...connection.awarenessClients];
@@ -113,10 +124,19 @@ export class DocumentAwareness {
   ) => {
     const changed = [...added, ...updated, ...removed];
     if (changed.length === 0) return;
-    const except = (origin as CollabConnection | undefined)?.id;
-    const stillConnected = typeof except === "string" && this.isConnected(except);
+    const local = origin instanceof CollabConnection ? origin : undefined;
+    const stillConnected = local !== undefined && this.isConnected(local.id);
     const update = encodeAwarenessUpdate(this.awareness, changed);
-    this.relay(update, stillConnected ? except : undefined, removed.length === 0);
+    this.relay(update, stillConnected ? local.id : undefined, removed.length === 0);
+    // Only what this node's connections changed: other nodes hear their own, and time-outs happen everywhere.
+    if (local && this.toPeers) {
+      const owners: ClientBinding[] = [];
+      for (const clientId of changed) {
+        const userId = this.clientIds.ownerOf(clientId);
+        if (userId !== undefined) owners.push({ clientId, userId });
+      }
+      this.toPeers(update, owners);
+    }
   };
 }
 

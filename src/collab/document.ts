@@ -4,6 +4,7 @@ import { ClientIds } from "./client-ids.js";
 import type { CollabConnection } from "./connection.js";
 import { DocumentAwareness } from "./document-awareness.js";
 import type { CollabLimits } from "./limits.js";
+import type { PeerMessage } from "./peer-messages.js";
 import { type PersistenceLog, PersistQueue } from "./persistence.js";
 import { RelaySchedule } from "./relay-schedule.js";
 import { SizeLimit } from "./size-limit.js";
@@ -27,6 +28,9 @@ export interface DocumentBroadcaster {
    */
   awareness(documentId: string, update: Uint8Array, exceptConnectionId: string | undefined, droppable: boolean): void;
 }
+
+/** The origin of changes that came from other nodes. */
+const PEERS = Symbol("peers");
 
 /**
  * One project's Yjs document on this node: the shared Y.Doc, its awareness,
@@ -56,6 +60,8 @@ export class CollabDocument {
     broadcaster: DocumentBroadcaster,
     private readonly limits: CollabLimits,
     log: PersistenceLog,
+    /** To the other nodes holding this document; none on a single node. */
+    private readonly toPeers?: (message: PeerMessage) => void,
   ) {
     this.size = new SizeLimit(limits.maxDocumentBytes, () => this.encodeState().byteLength);
     this.persistence = new PersistQueue(store, id, limits.compactAfterUpdates, this.snapshotOf, log);
@@ -68,6 +74,7 @@ export class CollabDocument {
       limits,
       (update, except, droppable) => broadcaster.awareness(id, update, except, droppable),
       (connectionId) => this.connections.has(connectionId),
+      toPeers && ((update, bindings) => toPeers({ type: "awareness", payload: update, bindings })),
     );
     this.doc.on("update", (update: Uint8Array) => {
       this.captured = update;
@@ -202,6 +209,7 @@ export class CollabDocument {
   private storeAndRelay(update: Uint8Array, from: CollabConnection, bindings: ClientBinding[]): Promise<void> {
     this.size.grew(update.byteLength);
     this.relays.add(update, from.id);
+    this.toPeers?.({ type: "update", payload: update, bindings });
     return this.persistence.enqueue(update, bindings);
   }
 
@@ -241,6 +249,50 @@ export class CollabDocument {
     this.presence.receive(connection, update);
   }
 
+  /**
+   * A message from another node holding this document. Its changes are
+   * relayed to this node's connections but not stored: the node that
+   * accepted a change from its client stores it (and acks it).
+   */
+  receivePeer(message: PeerMessage): void {
+    if (this.doc.isDestroyed) return;
+    if (message.type === "sync1") {
+      const missing = Y.encodeStateAsUpdate(this.doc, message.stateVector);
+      this.toPeers?.({ type: "sync2", payload: missing, bindings: this.clientIds.bindings() });
+      if (message.reply) this.requestPeerSync(false);
+      return;
+    }
+    if (message.type === "awareness") {
+      // Claims, as if announced here: stored bindings come only with the changes that made them.
+      for (const { clientId, userId } of message.bindings) this.clientIds.claim(clientId, userId);
+      this.presence.receivePeer(message.payload);
+      return;
+    }
+    // Stored by the node that accepted the change, with the update.
+    this.clientIds.load(message.bindings);
+    let effective: Uint8Array | undefined;
+    try {
+      effective = this.apply(message.payload, PEERS);
+    } catch {
+      return; // a change that does not apply here is another node's business; the next sync repairs any gap
+    }
+    // Built on a change this node never got (a message lost between nodes): ask for everything missing.
+    if (this.dropPending()) this.requestPeerSync(false);
+    if (!effective) return;
+    this.size.grew(effective.byteLength);
+    this.relays.add(effective);
+  }
+
+  /**
+   * Asks the other nodes for what this node lacks: after a load (changes
+   * accepted elsewhere and not stored yet) and after the link to them came
+   * back (messages lost meanwhile). `reply` asks them to do the same in turn,
+   * so what they lack of this node's changes travels too.
+   */
+  requestPeerSync(reply: boolean): void {
+    this.toPeers?.({ type: "sync1", stateVector: Y.encodeStateVector(this.doc), reply });
+  }
+
   /** Everything stored so far; then folds the log into a snapshot. */
   async storeAndCompact(): Promise<void> {
     await this.persistence.compact();
@@ -250,9 +302,9 @@ export class CollabDocument {
     return this.persistence.flush();
   }
 
-  /** For a deleted project: stop writing. */
-  abandon(): void {
-    this.persistence.stop();
+  /** For a deleted project: stop writing; resolves once no write is under way. */
+  abandon(): Promise<void> {
+    return this.persistence.stop();
   }
 
   destroy(): void {
@@ -283,7 +335,7 @@ export class CollabDocument {
     }
   }
 
-  private apply(update: Uint8Array, origin: CollabConnection): Uint8Array | undefined {
+  private apply(update: Uint8Array, origin: CollabConnection | typeof PEERS): Uint8Array | undefined {
     this.captured = undefined;
     try {
       Y.applyUpdate(this.doc, update, origin);

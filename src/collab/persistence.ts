@@ -73,10 +73,14 @@ export class PersistQueue {
     await this.runCompaction();
   }
 
-  /** Gives up retrying: for a document whose project was deleted. */
-  stop(): void {
+  /**
+   * Gives up retrying, for a document whose project was deleted; resolves
+   * once no write of it is under way, so none lands after the deletion.
+   */
+  async stop(): Promise<void> {
     this.stopped = true;
     for (const waiting of this.waiting.splice(0)) waiting.resolve();
+    await Promise.allSettled([...this.inFlight, this.compacting]);
   }
 
   private readonly writeBatch = () => {

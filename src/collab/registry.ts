@@ -1,6 +1,7 @@
 import { CollabConnection, type ConnectionTransport } from "./connection.js";
 import { CollabDocument, type DocumentBroadcaster } from "./document.js";
 import { type CollabLimits, UserBudgets } from "./limits.js";
+import type { PeerLink } from "./peer-messages.js";
 import type { PersistenceLog } from "./persistence.js";
 import { mergeIntoSnapshot, type TaggedState, tagOf } from "./snapshots.js";
 import type { DocumentStore } from "./storage.js";
@@ -30,8 +31,14 @@ export class DocumentRegistry {
     private readonly broadcaster: DocumentBroadcaster,
     private readonly limits: CollabLimits,
     private readonly log: PersistenceLog & { error(details: object, message: string): void },
+    /** The other nodes of a cluster; undefined on a single node. */
+    private readonly peers?: PeerLink,
   ) {
     this.userBudgets = new UserBudgets(limits);
+    // Messages between nodes may have been lost while the link was down: every loaded document resynchronizes.
+    peers?.onReconnect(() => {
+      for (const entry of this.entries.values()) entry.document.requestPeerSync(true);
+    });
   }
 
   loadedIds(): string[] {
@@ -100,12 +107,15 @@ export class DocumentRegistry {
     if (entry) {
       clearTimeout(entry.unloadTimer);
       this.entries.delete(documentId);
+      this.peers?.leave(documentId);
       for (const connection of [...entry.document.connections.values()]) {
         entry.document.removeConnection(connection.id);
         this.userBudgets.release(connection.transport.userId);
       }
-      entry.document.abandon();
+      const stopped = entry.document.abandon();
       entry.document.destroy();
+      // No write of it may land after the deletion: not an append, not a compaction, not an unload's.
+      await Promise.all([stopped, entry.unloading]);
     }
     await this.store.remove(documentId);
   }
@@ -121,10 +131,24 @@ export class DocumentRegistry {
     let loading = this.loading.get(documentId);
     if (!loading) {
       loading = (async () => {
-        const document = new CollabDocument(documentId, this.store, this.broadcaster, this.limits, this.log);
+        const peers = this.peers;
+        const document = new CollabDocument(
+          documentId,
+          this.store,
+          this.broadcaster,
+          this.limits,
+          this.log,
+          peers && ((message) => peers.send(documentId, message)),
+        );
         try {
           document.loadStored(await this.store.load(documentId));
+          if (peers) {
+            // Subscribed first, then asked: whatever other nodes accepted and have not stored yet reaches it.
+            await peers.join(documentId, (message) => document.receivePeer(message));
+            document.requestPeerSync(false);
+          }
         } catch (error) {
+          peers?.leave(documentId);
           document.destroy();
           throw error;
         }
@@ -152,6 +176,7 @@ export class DocumentRegistry {
       await entry.document.flush();
     } finally {
       if (this.entries.get(documentId) === entry) this.entries.delete(documentId);
+      this.peers?.leave(documentId);
       entry.document.destroy();
       finished();
     }

@@ -2,67 +2,153 @@ import type { OnlineUser } from "../protocol/events.js";
 import { projectIdOfRoom, projectRoom } from "./rooms.js";
 import type { ProjectsNamespace } from "./types.js";
 
+/** How nodes of a cluster tell each other who is online in each project on them. */
+export interface PresenceExchange {
+  /** This node's users in a project (empty: none any more). */
+  publish(projectId: string, users: OnlineUser[]): void;
+  /** `handler` hears every other node's publications. */
+  subscribe(handler: (node: string, projectId: string, users: OnlineUser[]) => void): void;
+}
+
+/** A node repeats its presence this often; one not heard from for three times as long is gone (crashed). */
+const HEARTBEAT_MS = 5_000;
+const EXPIRY_MS = 3 * HEARTBEAT_MS;
+
 interface OnlineEntry {
   name: string;
   sockets: Set<string>;
 }
 
+interface RemoteEntry {
+  users: OnlineUser[];
+  heardAt: number;
+}
+
 /**
- * Who is online in each project on this node, kept up to date from the
- * adapter's room events as sockets join and leave project rooms, so asking
- * costs nothing per socket and no adapter round trip. The room hears a
- * `presence` event only when its set of users changes: a user's second tab
- * (or 400th) changes nothing.
+ * Who is online in each project, kept up to date from the adapter's room
+ * events as this node's sockets join and leave project rooms (so asking
+ * costs no adapter round trip), and, in a cluster, from what the other
+ * nodes publish. Each node tells its own sockets, and only when the set of
+ * users changes: a user's second tab (or 400th) changes nothing, and every
+ * socket hears each change once, from its own node.
  */
 export class Presence {
-  private readonly projects = new Map<string, Map<string, OnlineEntry>>();
+  private readonly local = new Map<string, Map<string, OnlineEntry>>();
+  private readonly remote = new Map<string, Map<string, RemoteEntry>>();
   /** The user set each room was last told (user ids in order), to tell it again only on a change. */
   private readonly announced = new Map<string, string>();
+  /** This node's own user set per project as last published to the others. */
+  private readonly published = new Map<string, string>();
+  private readonly scheduled = new Set<string>();
+  private readonly heartbeat: NodeJS.Timeout | undefined;
 
-  constructor(private readonly namespace: ProjectsNamespace) {
+  constructor(
+    private readonly namespace: ProjectsNamespace,
+    private readonly exchange?: PresenceExchange,
+  ) {
     namespace.adapter.on("join-room", (room: string, socketId: string) => {
       const projectId = projectIdOfRoom(room);
       const socket = projectId ? namespace.sockets.get(socketId) : undefined;
       if (!projectId || !socket) return;
-      let users = this.projects.get(projectId);
+      let users = this.local.get(projectId);
       if (!users) {
         users = new Map();
-        this.projects.set(projectId, users);
+        this.local.set(projectId, users);
       }
       const { userId, name } = socket.data;
       const entry = users.get(userId) ?? { name, sockets: new Set() };
       entry.sockets.add(socketId);
       users.set(userId, entry);
+      this.schedule(projectId);
     });
     namespace.adapter.on("leave-room", (room: string, socketId: string) => {
       const projectId = projectIdOfRoom(room);
-      const users = projectId ? this.projects.get(projectId) : undefined;
+      const users = projectId ? this.local.get(projectId) : undefined;
       const userId = namespace.sockets.get(socketId)?.data.userId;
       if (!projectId || !users || !userId) return;
       const entry = users.get(userId);
       entry?.sockets.delete(socketId);
       if (entry && entry.sockets.size === 0) users.delete(userId);
-      if (users.size === 0) this.projects.delete(projectId);
+      if (users.size === 0) this.local.delete(projectId);
+      this.schedule(projectId);
+    });
+    if (exchange) {
+      exchange.subscribe((node, projectId, users) => this.heard(node, projectId, users));
+      this.heartbeat = setInterval(() => this.beat(), HEARTBEAT_MS);
+      this.heartbeat.unref();
+    }
+  }
+
+  /** Each user once, however many sockets (tabs, nodes) they have in the room; ordered by name. */
+  online(projectId: string): OnlineUser[] {
+    const users = new Map<string, OnlineUser>();
+    for (const [userId, { name }] of this.local.get(projectId) ?? []) users.set(userId, { userId, name });
+    for (const entry of this.remote.get(projectId)?.values() ?? []) {
+      for (const user of entry.users) users.set(user.userId, user);
+    }
+    return [...users.values()].sort((a, b) => a.name.localeCompare(b.name) || a.userId.localeCompare(b.userId));
+  }
+
+  stop(): void {
+    clearInterval(this.heartbeat);
+  }
+
+  /** Changes of one turn (a switch leaves one room and joins another) are told once, after it. */
+  private schedule(projectId: string): void {
+    if (this.scheduled.has(projectId)) return;
+    this.scheduled.add(projectId);
+    setImmediate(() => {
+      this.scheduled.delete(projectId);
+      this.announce(projectId);
+      if (!this.exchange) return;
+      const users = this.localUsers(projectId);
+      const key = users.map((user) => user.userId).join(",");
+      if ((this.published.get(projectId) ?? "") === key) return;
+      if (users.length === 0) this.published.delete(projectId);
+      else this.published.set(projectId, key);
+      this.exchange.publish(projectId, users);
     });
   }
 
-  /** Each user once, however many sockets (tabs) they have in the room; ordered by name. */
-  online(projectId: string): OnlineUser[] {
-    const users = this.projects.get(projectId);
-    if (!users) return [];
-    return [...users]
-      .map(([userId, { name }]) => ({ userId, name }))
-      .sort((a, b) => a.name.localeCompare(b.name) || a.userId.localeCompare(b.userId));
-  }
-
-  /** Tells the room who is online if that changed since it was last told; returns who is online. */
-  announce(projectId: string): OnlineUser[] {
+  /** Tells this node's sockets in the room who is online, if that changed. */
+  private announce(projectId: string): void {
     const online = this.online(projectId);
     const key = online.map((user) => user.userId).join(",");
-    if ((this.announced.get(projectId) ?? "") === key) return online;
+    if ((this.announced.get(projectId) ?? "") === key) return;
     if (online.length === 0) this.announced.delete(projectId);
     else this.announced.set(projectId, key);
-    this.namespace.to(projectRoom(projectId)).emit("presence", { projectId, online });
-    return online;
+    this.namespace.local.to(projectRoom(projectId)).emit("presence", { projectId, online });
+  }
+
+  private localUsers(projectId: string): OnlineUser[] {
+    return [...(this.local.get(projectId) ?? [])].map(([userId, { name }]) => ({ userId, name }));
+  }
+
+  private heard(node: string, projectId: string, users: OnlineUser[]): void {
+    let nodes = this.remote.get(projectId);
+    if (!nodes) {
+      nodes = new Map();
+      this.remote.set(projectId, nodes);
+    }
+    if (users.length === 0) nodes.delete(node);
+    else nodes.set(node, { users, heardAt: Date.now() });
+    if (nodes.size === 0) this.remote.delete(projectId);
+    this.announce(projectId);
+  }
+
+  /** Repeats this node's presence (a node that joins later, or missed a message, learns it) and expires the silent. */
+  private beat(): void {
+    for (const projectId of this.local.keys()) this.exchange?.publish(projectId, this.localUsers(projectId));
+    const now = Date.now();
+    for (const [projectId, nodes] of this.remote) {
+      let expired = false;
+      for (const [node, entry] of nodes) {
+        if (now - entry.heardAt <= EXPIRY_MS) continue;
+        nodes.delete(node);
+        expired = true;
+      }
+      if (nodes.size === 0) this.remote.delete(projectId);
+      if (expired) this.announce(projectId);
+    }
   }
 }

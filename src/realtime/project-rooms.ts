@@ -81,13 +81,6 @@ export class ProjectRooms {
         this.logger,
       );
     });
-    let openAtDisconnect: string | undefined;
-    socket.on("disconnecting", () => {
-      openAtDisconnect = openProjectOf(socket);
-    });
-    socket.on("disconnect", () => {
-      if (openAtDisconnect) this.presence.announce(openAtDisconnect);
-    });
   }
 
   private async open(socket: ProjectsSocket, rawProjectId: unknown): Promise<Opened> {
@@ -117,7 +110,7 @@ export class ProjectRooms {
     // no socket to evict; checking again after the join closes that window.
     const confirmed = await this.policy.checkProjectAccess(userId, projectId);
     if (!confirmed || socket.disconnected) {
-      this.leave(socket, projectId, false);
+      this.leave(socket, projectId);
       throw notFound();
     }
     applyWriteAccess(socket, confirmed);
@@ -125,11 +118,12 @@ export class ProjectRooms {
     try {
       afterAck = await this.hook?.join(socket, projectId);
     } catch (error) {
-      this.leave(socket, projectId, false);
+      this.leave(socket, projectId);
       throw error;
     }
     if (previous) this.leave(socket, previous);
-    const online = this.presence.announce(projectId);
+    // The room hears of the newcomer from Presence, which follows the room's membership.
+    const online = this.presence.online(projectId);
     return {
       result: { project: { id: projectId, name: confirmed.projectName }, role: confirmed.role, online },
       afterAck,
@@ -142,10 +136,8 @@ export class ProjectRooms {
     return {};
   }
 
-  /** `announce: false` for a join that failed before anyone was told of it. */
-  private leave(socket: ProjectsSocket, projectId: string, announce = true): void {
+  private leave(socket: ProjectsSocket, projectId: string): void {
     socket.leave(projectRoom(projectId));
     socket.leave(writersRoom(projectId));
-    if (announce) this.presence.announce(projectId);
   }
 }

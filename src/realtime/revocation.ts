@@ -1,6 +1,5 @@
 import type { Logger } from "../logger.js";
 import type { ProjectEvent, ProjectEvents } from "../projects/events.js";
-import type { Presence } from "./presence.js";
 import { applyWriteAccess } from "./project-rooms.js";
 import { projectRoom, writersRoom } from "./rooms.js";
 import type { ProjectsNamespace } from "./types.js";
@@ -21,7 +20,6 @@ export function emptyRoom(namespace: ProjectsNamespace, projectId: string): void
 export function applyMembershipChanges(
   events: ProjectEvents,
   namespace: ProjectsNamespace,
-  presence: Presence,
   logger: Logger,
 ): () => void {
   const socketsOf = async (projectId: string, userId: string) =>
@@ -35,7 +33,6 @@ export function applyMembershipChanges(
       socket.leave(projectRoom(projectId));
       socket.leave(writersRoom(projectId));
     }
-    presence.announce(projectId);
   };
 
   const handle = async (event: ProjectEvent) => {

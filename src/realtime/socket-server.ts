@@ -135,7 +135,7 @@ export function createRealtime(
   notifications.on("connection", (socket) => unauthenticated.accept(socket.conn));
 
   const unsubscribers = [
-    applyMembershipChanges(deps.events, projects, presence, logger),
+    applyMembershipChanges(deps.events, projects, logger),
     setUpNotifications(notifications, deps.events),
     deps.events.subscribe((event) => {
       if (event.type !== "project-deleted") return;
