@@ -12,6 +12,11 @@ const REDACTED_PATHS = [
   "*.secret",
 ];
 
-export function createLogger(level: string): Logger {
-  return pino({ level, redact: { paths: REDACTED_PATHS, censor: "[redacted]" } });
+/** `node` names the cluster node on every line. */
+export function createLogger(level: string, node?: string): Logger {
+  return pino({
+    level,
+    redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
+    ...(node ? { base: { pid: process.pid, node } } : {}),
+  });
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
 import { ConfigError, loadConfig } from "./config/config.js";
 import { createLogger } from "./logger.js";
 import { createService } from "./service.js";
@@ -7,7 +8,7 @@ import { createService } from "./service.js";
 async function main(): Promise<void> {
   let loaded: ReturnType<typeof loadConfig>;
   try {
-    loaded = loadConfig(process.env, () => randomBytes(48).toString("base64url"));
+    loaded = loadConfig(process.env, () => randomBytes(48).toString("base64url"), `${hostname()}-${process.pid}`);
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);
@@ -16,7 +17,7 @@ async function main(): Promise<void> {
     throw error;
   }
   const { config, generatedSecret } = loaded;
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, config.nodeId);
   if (generatedSecret) {
     logger.warn("JWT_SECRET is not set: generated a random secret for this run; tokens stop working on restart");
   }

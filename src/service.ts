@@ -4,6 +4,7 @@ import { createAccountService } from "./auth/accounts.js";
 import { createRequireUser } from "./auth/passport.js";
 import { createTokenService } from "./auth/tokens.js";
 import { defineUserModel } from "./auth/user-model.js";
+import { joinCluster } from "./cluster/cluster.js";
 import type { DocumentRegistry } from "./collab/registry.js";
 import type { Config } from "./config/config.js";
 import { connectDatabase, type Database } from "./db/connection.js";
@@ -60,23 +61,47 @@ export async function createService(config: Config, logger: Logger): Promise<Ser
   const policy = createAccessPolicy(projectModel);
   const projects = new ProjectService(projectModel, policy, accounts, events);
 
+  const cluster = config.redisUrl ? await joinCluster(config.redisUrl, config.nodeId, logger) : undefined;
   const realtime = createRealtime(
-    { corsOrigins: config.http.corsOrigins, ...config.realtime, ackTimeoutMs: config.databaseTimeoutMs },
-    { tokens, accounts, policy, events, documentStore, collabLimits: config.collab, logger },
+    {
+      corsOrigins: config.http.corsOrigins,
+      ...config.realtime,
+      ackTimeoutMs: config.databaseTimeoutMs,
+      adapter: cluster?.adapter,
+    },
+    {
+      tokens,
+      accounts,
+      policy,
+      events,
+      documentStore,
+      collabLimits: config.collab,
+      logger,
+      peers: cluster?.peers,
+      presenceExchange: cluster?.presence,
+    },
   );
+  const rateLimitStores = cluster?.rateLimitStores;
   const app = createHttpApp({
     logger,
     trustProxy: config.http.trustProxy,
     jsonBodyLimitBytes: config.http.jsonBodyLimitBytes,
     corsOrigins: config.http.corsOrigins,
     routers: [
-      createHealthRouter(database),
-      createAuthRouter({ accounts, tokens, requireUser, rateLimitPerMinute: config.auth.rateLimitPerMinute }),
+      createHealthRouter(database, { id: config.nodeId, cluster: cluster?.redis }),
+      createAuthRouter({
+        accounts,
+        tokens,
+        requireUser,
+        rateLimitPerMinute: config.auth.rateLimitPerMinute,
+        rateLimitStores,
+      }),
       createAccountRouter({
         accounts,
         memberships: projects,
         requireUser,
         rateLimitPerMinute: config.auth.rateLimitPerMinute,
+        rateLimitStores,
         disconnectUser: (userId) => realtime.disconnectUser(userId),
       }),
       createProjectsRouter({ projects, requireUser }),
@@ -85,6 +110,7 @@ export async function createService(config: Config, logger: Logger): Promise<Ser
         policy,
         requireUser,
         encodeState: (projectId) => realtime.documents.encodeState(projectId),
+        rateLimitStores,
       }),
     ],
   });
@@ -129,6 +155,7 @@ export async function createService(config: Config, logger: Logger): Promise<Ser
         const realtimeClosed = realtime.close();
         httpServer.closeIdleConnections();
         await realtimeClosed;
+        await cluster?.redis.close();
         await database.close();
       })();
       return closing;

@@ -19,7 +19,7 @@ import {
   readSyncMessage,
 } from "./sync-messages.js";
 
-/** How a document reaches every connection in its room at once (one encoding, every node). */
+/** How a document reaches every connection in its room on this node at once (one encoding for all). */
 export interface DocumentBroadcaster {
   sync(documentId: string, message: Uint8Array, exceptConnectionId?: string): void;
   /**

@@ -32,6 +32,14 @@ const environmentSchema = z.object({
     .default("1h")
     .refine((value) => durationSeconds(value) !== undefined, "must be a duration such as 900, 15m, 1h or 7d"),
   LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, "must start with redis:// or rediss://")
+    .optional(),
+  NODE_ID: z
+    .string()
+    .regex(/^[\w.-]{1,64}$/, "must be 1-64 letters, digits, '.', '_' or '-'")
+    .optional(),
   AUTH_RATE_LIMIT_PER_MINUTE: integer(1, 1_000_000).default(30),
   TRUST_PROXY: z.enum(["true", "false"]).default("false"),
   CORS_ORIGINS: z.string().optional(),
@@ -69,6 +77,10 @@ export interface Config {
   };
   /** Undefined starts the embedded in-memory server. */
   mongodbUri: string | undefined;
+  /** Set: this node is one of a cluster sharing Redis (the Socket.IO adapter, documents, presence, limits). */
+  redisUrl: string | undefined;
+  /** This node's name in logs, `/healthz` and between nodes. */
+  nodeId: string;
   jwt: {
     secret: string;
     expiresInSeconds: number;
@@ -107,6 +119,7 @@ export class ConfigError extends Error {
 export function loadConfig(
   environment: Environment,
   generateSecret: () => string,
+  defaultNodeId = "node",
 ): { config: Config; generatedSecret: boolean } {
   const parsed = environmentSchema.safeParse(environment);
   if (!parsed.success) {
@@ -122,6 +135,15 @@ export function loadConfig(
   const expiresInSeconds = durationSeconds(env.JWT_EXPIRES_IN) as number;
   const maxAgeSeconds = durationSeconds(env.JWT_MAX_AGE) as number;
   if (maxAgeSeconds < expiresInSeconds) problems.push("JWT_MAX_AGE: must be at least JWT_EXPIRES_IN");
+  if (env.REDIS_URL) {
+    // Every node must accept every other node's tokens, and see the same data.
+    if (!env.JWT_SECRET) problems.push("JWT_SECRET: must be set when REDIS_URL is (the same on every node)");
+    if (!env.MONGODB_URI) {
+      problems.push(
+        "MONGODB_URI: must be set when REDIS_URL is (nodes cannot share an in-process database; `npm run db` gives a shared one)",
+      );
+    }
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   const corsOrigins = env.CORS_ORIGINS?.split(",")
     .map((origin) => origin.trim())
@@ -135,6 +157,8 @@ export function loadConfig(
       corsOrigins: corsOrigins && corsOrigins.length > 0 ? corsOrigins : undefined,
     },
     mongodbUri: env.MONGODB_URI,
+    redisUrl: env.REDIS_URL,
+    nodeId: env.NODE_ID ?? defaultNodeId,
     jwt: {
       secret: env.JWT_SECRET ?? generateSecret(),
       expiresInSeconds,

@@ -49,12 +49,15 @@ interface Membership {
 }
 
 /**
- * Rooms deliver to every node's sockets. As one text packet, a message is
+ * Document traffic goes to this node's sockets in the room only: in a
+ * cluster every node holding the document relays what it learns (from its
+ * clients or from the other nodes) to its own sockets, so each client hears
+ * each change once, from its own node. As one text packet, a message is
  * encoded, and framed for WebSocket, once for all recipients (wire-bytes.ts).
  */
 export function roomBroadcaster(namespace: ProjectsNamespace): DocumentBroadcaster {
   const target = (documentId: string, except?: string) => {
-    const room = namespace.to(projectRoom(documentId));
+    const room = namespace.local.to(projectRoom(documentId));
     return except ? room.except(except) : room;
   };
   return {

@@ -1,8 +1,9 @@
 import type { Server as HttpServer, IncomingMessage } from "node:http";
-import { Server } from "socket.io";
+import { Server, type ServerOptions } from "socket.io";
 import type { AccountService } from "../auth/accounts.js";
 import type { TokenService } from "../auth/tokens.js";
 import type { CollabLimits } from "../collab/limits.js";
+import type { PeerLink } from "../collab/peer-messages.js";
 import { DocumentRegistry } from "../collab/registry.js";
 import type { DocumentStore } from "../collab/storage.js";
 import type { Logger } from "../logger.js";
@@ -15,7 +16,7 @@ import { authenticateHandshake, disconnectOnExpiry } from "./handshake.js";
 import { boundedParser, UnauthenticatedLimit } from "./inbound-limits.js";
 import { setUpNotifications } from "./notifications.js";
 import { type EngineConnection, OutboundBuffers } from "./outbound.js";
-import { Presence } from "./presence.js";
+import { Presence, type PresenceExchange } from "./presence.js";
 import { ProjectRooms } from "./project-rooms.js";
 import { applyMembershipChanges, emptyRoom } from "./revocation.js";
 import { userRoom } from "./rooms.js";
@@ -29,6 +30,8 @@ export interface RealtimeOptions {
   sendBufferMaxBytes: number;
   /** How long a `yjs:sync` ack waits for the store before answering UNAVAILABLE. */
   ackTimeoutMs: number;
+  /** Socket.IO's adapter for a cluster (Redis); the in-memory one on a single node. */
+  adapter?: ServerOptions["adapter"];
 }
 
 /** How long a connection may take to join a namespace (Socket.IO's default is 45 s). */
@@ -75,6 +78,9 @@ export function createRealtime(
     documentStore: DocumentStore;
     collabLimits: CollabLimits;
     logger: Logger;
+    /** The other nodes of a cluster: documents and presence. */
+    peers?: PeerLink;
+    presenceExchange?: PresenceExchange;
   },
 ): Realtime {
   const io: SocketServer = new Server({
@@ -87,6 +93,7 @@ export function createRealtime(
     connectionStateRecovery: undefined,
     connectTimeout: CONNECT_TIMEOUT_MS,
     parser: boundedParser,
+    ...(options.adapter ? { adapter: options.adapter } : {}),
   });
   const logger = deps.logger.child({ component: "realtime" });
   const outbound = new OutboundBuffers(options.sendBufferMaxBytes, (bufferedBytes) =>
@@ -100,12 +107,13 @@ export function createRealtime(
 
   const projects = io.of(PROJECTS_NAMESPACE) as ProjectsNamespace;
   projects.use(authenticate);
-  const presence = new Presence(projects);
+  const presence = new Presence(projects, deps.presenceExchange);
   const documents = new DocumentRegistry(
     deps.documentStore,
     roomBroadcaster(projects),
     deps.collabLimits,
     deps.logger.child({ component: "collab" }),
+    deps.peers,
   );
   const collab = new CollabChannel(
     projects,
@@ -134,16 +142,24 @@ export function createRealtime(
   notifications.use(authenticate);
   notifications.on("connection", (socket) => unauthenticated.accept(socket.conn));
 
+  const removeDocument = (projectId: string) => {
+    documents.remove(projectId).catch((error: unknown) => {
+      logger.error({ err: error, projectId }, "removing a deleted project's document failed");
+    });
+  };
   const unsubscribers = [
     applyMembershipChanges(deps.events, projects, logger),
     setUpNotifications(notifications, deps.events),
     deps.events.subscribe((event) => {
       if (event.type !== "project-deleted") return;
-      documents.remove(event.projectId).catch((error: unknown) => {
-        logger.error({ err: error, projectId: event.projectId }, "removing a deleted project's document failed");
-      });
+      removeDocument(event.projectId);
+      // Every other node drops its copy too, so none writes the document back.
+      if (options.adapter) projects.serverSideEmit("document:remove", event.projectId);
     }),
   ];
+  projects.on("document:remove", (projectId: unknown) => {
+    if (typeof projectId === "string") removeDocument(projectId);
+  });
   return {
     presence,
     documents,
@@ -173,6 +189,7 @@ export function createRealtime(
     },
     async close() {
       for (const unsubscribe of unsubscribers) unsubscribe();
+      presence.stop();
       io.disconnectSockets(true);
       await new Promise<void>((resolve) => io.close(() => resolve()));
       await documents.close();

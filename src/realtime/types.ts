@@ -7,8 +7,11 @@ import type {
   SocketData,
 } from "../protocol/events.js";
 
-/** Events between nodes (serverSideEmit); none yet. */
-export type InterServerEvents = Record<string, never>;
+/** Events between nodes (serverSideEmit). */
+export interface InterServerEvents {
+  /** A project was deleted: every node drops its copy of the document. */
+  "document:remove": (projectId: string) => void;
+}
 
 export type ProjectsNamespace = Namespace<
   ProjectsClientToServerEvents,

@@ -2,7 +2,7 @@ import { type RequestHandler, Router } from "express";
 import { z } from "zod";
 import type { AccountService } from "../../auth/accounts.js";
 import type { TokenService } from "../../auth/tokens.js";
-import { limitPerMinute } from "../rate-limit.js";
+import { limitPerMinute, type RateLimitStores } from "../rate-limit.js";
 import { parseInput } from "../validate.js";
 
 const email = z.string().trim().toLowerCase().max(254).pipe(z.email());
@@ -14,11 +14,12 @@ export function createAuthRouter(deps: {
   accounts: AccountService;
   tokens: TokenService;
   rateLimitPerMinute: number;
+  rateLimitStores?: RateLimitStores;
   requireUser: RequestHandler;
 }): Router {
   const { accounts, tokens } = deps;
   const router = Router();
-  router.use("/api/auth", limitPerMinute(deps.rateLimitPerMinute));
+  router.use("/api/auth", limitPerMinute(deps.rateLimitPerMinute, { store: deps.rateLimitStores?.("auth") }));
 
   router.post("/api/auth/register", async (req, res) => {
     const user = await accounts.register(parseInput(registerBody, req.body));

@@ -1,7 +1,7 @@
 import { type RequestHandler, Router } from "express";
 import type { TaggedState } from "../../collab/snapshots.js";
 import type { AccessPolicy } from "../../projects/access.js";
-import { limitPerMinute } from "../rate-limit.js";
+import { limitPerMinute, type RateLimitStores } from "../rate-limit.js";
 
 /** A whole document can be megabytes: each user may fetch this many a minute. */
 const DOCUMENT_DOWNLOADS_PER_MINUTE = 60;
@@ -24,12 +24,13 @@ export function createDocumentRouter(deps: {
   policy: AccessPolicy;
   requireUser: RequestHandler;
   encodeState: (projectId: string) => Promise<TaggedState>;
+  rateLimitStores?: RateLimitStores;
 }): Router {
   const router = Router();
   router.get(
     "/api/projects/:id/document",
     deps.requireUser,
-    limitPerMinute(DOCUMENT_DOWNLOADS_PER_MINUTE, { byUser: true }),
+    limitPerMinute(DOCUMENT_DOWNLOADS_PER_MINUTE, { byUser: true, store: deps.rateLimitStores?.("downloads") }),
     async (req, res) => {
       const access = await deps.policy.authorize(req.user?.id as string, req.params.id, "read");
       const { state, tag } = await deps.encodeState(access.projectId);

@@ -1,0 +1,91 @@
+import { createClient } from "redis";
+import type { Logger } from "../logger.js";
+
+export type RedisClient = ReturnType<typeof createClient>;
+
+/** Reconnection pauses: 100 ms more per try, at most 2 s, for as long as it takes. */
+const reconnectStrategy = (retries: number) => Math.min(100 * (retries + 1), 2_000);
+/** A node refuses to start when Redis does not answer within this time. */
+const CONNECT_TIMEOUT_MS = 5_000;
+
+/**
+ * The node's two connections to Redis: one for commands and publishing
+ * (shared with Socket.IO's adapter, which makes its own for blocking reads),
+ * one for subscriptions. Commands fail at once while Redis is away rather
+ * than queue without bound: every user of them either retries or repairs
+ * after the reconnect, which `onReconnect` reports.
+ */
+export class RedisConnections {
+  private readonly reconnectListeners = new Set<() => void>();
+  private lost = false;
+
+  private constructor(
+    readonly commands: RedisClient,
+    readonly subscriber: RedisClient,
+    private readonly logger: Logger,
+  ) {
+    for (const [role, client] of [
+      ["commands", commands],
+      ["subscriber", subscriber],
+    ] as const) {
+      // Without a listener an error would crash the process; a node keeps serving its own sockets instead.
+      client.on("error", (error: Error) => {
+        if (!this.lost) logger.warn({ err: error, role }, "lost the connection to Redis; reconnecting");
+        this.lost = true;
+      });
+    }
+    subscriber.on("ready", () => {
+      if (!this.lost) return;
+      this.lost = false;
+      logger.info("reconnected to Redis");
+      for (const listener of this.reconnectListeners) listener();
+    });
+  }
+
+  static async connect(url: string, logger: Logger): Promise<RedisConnections> {
+    const commands = createClient({
+      url,
+      disableOfflineQueue: true,
+      socket: { reconnectStrategy, connectTimeout: CONNECT_TIMEOUT_MS },
+    });
+    const subscriber = commands.duplicate();
+    const connections = new RedisConnections(commands, subscriber, logger);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      // The client would keep trying for ever: a node that cannot reach Redis at start says so and stops.
+      const timedOut = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${CONNECT_TIMEOUT_MS} ms`)), CONNECT_TIMEOUT_MS);
+      });
+      await Promise.race([
+        Promise.all([commands.connect(), subscriber.connect()]).then(() => commands.ping()),
+        timedOut,
+      ]);
+    } catch (error) {
+      for (const client of [commands, subscriber]) {
+        try {
+          client.destroy();
+        } catch {
+          // never connected
+        }
+      }
+      throw new Error(`Redis at ${new URL(url).host} does not answer: ${(error as Error).message}`);
+    } finally {
+      clearTimeout(timer);
+    }
+    return connections;
+  }
+
+  get isReady(): boolean {
+    return this.commands.isReady && this.subscriber.isReady;
+  }
+
+  onReconnect(listener: () => void): () => void {
+    this.reconnectListeners.add(listener);
+    return () => this.reconnectListeners.delete(listener);
+  }
+
+  async close(): Promise<void> {
+    this.reconnectListeners.clear();
+    await Promise.allSettled([this.commands.close(), this.subscriber.close()]);
+  }
+}
