@@ -22,7 +22,7 @@ export class RedisConnections {
   private constructor(
     readonly commands: RedisClient,
     readonly subscriber: RedisClient,
-    private readonly logger: Logger,
+    logger: Logger,
   ) {
     for (const [role, client] of [
       ["commands", commands],
