@@ -28,10 +28,10 @@ export interface Cluster {
  */
 export async function joinCluster(url: string, node: string, logger: Logger): Promise<Cluster> {
   const redis = await RedisConnections.connect(url, logger.child({ component: "redis" }));
-  logger.info({ node }, "joined the cluster through Redis");
+  logger.info("joined the cluster through Redis");
   return {
     redis,
-    adapter: createAdapter(redis.commands, { streamName: "collab:socket.io", blockTimeInMs: 2_000 }),
+    adapter: createAdapter(redis.forAdapter, { streamName: "collab:socket.io", blockTimeInMs: 2_000 }),
     peers: createRedisPeerLink(redis, node, logger.child({ component: "peers" })),
     presence: createRedisPresenceExchange(redis, node),
     rateLimitStores: redisRateLimitStores(redis),

@@ -9,11 +9,14 @@ const reconnectStrategy = (retries: number) => Math.min(100 * (retries + 1), 2_0
 const CONNECT_TIMEOUT_MS = 5_000;
 
 /**
- * The node's two connections to Redis: one for commands and publishing
- * (shared with Socket.IO's adapter, which makes its own for blocking reads),
- * one for subscriptions. Commands fail at once while Redis is away rather
- * than queue without bound: every user of them either retries or repairs
- * after the reconnect, which `onReconnect` reports.
+ * The node's connections to Redis: one for commands and publishing, one for
+ * subscriptions, one for Socket.IO's adapter (which makes another of its own
+ * for blocking stream reads). Commands on the first fail at once while Redis
+ * is away rather than queue without bound: every user of them either retries
+ * or repairs after the reconnect, which `onReconnect` reports. The adapter's
+ * queue while Redis is away: its read loop retries a failed read at once,
+ * which spins the event loop when reads fail immediately, and its writes
+ * (revocations, notifications) are few and should go out after a blip.
  */
 export class RedisConnections {
   private readonly reconnectListeners = new Set<() => void>();
@@ -22,11 +25,13 @@ export class RedisConnections {
   private constructor(
     readonly commands: RedisClient,
     readonly subscriber: RedisClient,
+    readonly forAdapter: RedisClient,
     logger: Logger,
   ) {
     for (const [role, client] of [
       ["commands", commands],
       ["subscriber", subscriber],
+      ["adapter", forAdapter],
     ] as const) {
       // Without a listener an error would crash the process; a node keeps serving its own sockets instead.
       client.on("error", (error: Error) => {
@@ -49,7 +54,9 @@ export class RedisConnections {
       socket: { reconnectStrategy, connectTimeout: CONNECT_TIMEOUT_MS },
     });
     const subscriber = commands.duplicate();
-    const connections = new RedisConnections(commands, subscriber, logger);
+    const forAdapter = commands.duplicate({ disableOfflineQueue: false });
+    const connections = new RedisConnections(commands, subscriber, forAdapter, logger);
+    const clients = [commands, subscriber, forAdapter];
     let timer: NodeJS.Timeout | undefined;
     try {
       // The client would keep trying for ever: a node that cannot reach Redis at start says so and stops.
@@ -61,7 +68,7 @@ export class RedisConnections {
         timedOut,
       ]);
     } catch (error) {
-      for (const client of [commands, subscriber]) {
+      for (const client of clients) {
         try {
           client.destroy();
         } catch {
@@ -86,6 +93,6 @@ export class RedisConnections {
 
   async close(): Promise<void> {
     this.reconnectListeners.clear();
-    await Promise.allSettled([this.commands.close(), this.subscriber.close()]);
+    await Promise.allSettled([this.commands.close(), this.subscriber.close(), this.forAdapter.close()]);
   }
 }

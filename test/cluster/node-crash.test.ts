@@ -1,0 +1,50 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type * as Y from "yjs";
+import { startCluster, type TestCluster, type TestNode } from "../helpers/cluster.js";
+import { destroyProviders, fetchDocument, provider, until, whenStored } from "../helpers/collab.js";
+import { killAll } from "../helpers/processes.js";
+import { projectWithTeam } from "../helpers/projects.js";
+import { closeAllSockets } from "../helpers/sockets.js";
+
+let cluster: TestCluster;
+beforeAll(async () => {
+  cluster = await startCluster(2);
+}, 60_000);
+afterEach(() => {
+  destroyProviders();
+  closeAllSockets();
+});
+afterAll(async () => {
+  killAll();
+  await cluster?.redis.stop();
+});
+
+const text = (doc: Y.Doc) => doc.getText("body").toString();
+
+describe("a node killed with kill -9 while its clients edit", () => {
+  it("loses nothing: its clients carry on through another node, and the others see everything", async () => {
+    const [a, b] = cluster.nodes as [TestNode, TestNode];
+    const team = await projectWithTeam(b.url);
+    const writer = provider(a.url, team.editor.token, team.projectId);
+    const watcher = provider(b.url, team.owner.token, team.projectId);
+    await Promise.all([writer.whenSynced(), watcher.whenSynced()]);
+    for (let i = 0; i < 15; i++) writer.doc.getText("body").insert(text(writer.doc).length, `acked${i};`);
+    await whenStored(writer);
+    // These are in flight, or not even sent, when the node dies.
+    for (let i = 0; i < 15; i++) writer.doc.getText("body").insert(text(writer.doc).length, `late${i};`);
+    await a.kill();
+
+    // The load balancer sends the client to the surviving node: same document, new connection.
+    writer.destroy();
+    const resumed = provider(b.url, team.editor.token, team.projectId, { doc: writer.doc });
+    await resumed.whenSynced();
+    await whenStored(resumed);
+    await until([watcher.doc, resumed.doc], () => text(watcher.doc) === text(resumed.doc));
+    const stored = await fetchDocument(b.url, team.viewer.token, team.projectId);
+    expect(text(stored)).toBe(text(resumed.doc));
+    for (let i = 0; i < 15; i++) {
+      expect(text(stored)).toContain(`acked${i};`);
+      expect(text(stored)).toContain(`late${i};`);
+    }
+  }, 60_000);
+});
