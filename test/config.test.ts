@@ -54,4 +54,30 @@ describe("configuration from the environment", () => {
       expect(problems).toContain(name);
     expect(problems).toContain("at least 32 bytes");
   });
+
+  it("joins a cluster only with a shared secret and a shared database", () => {
+    const refused = () => loadConfig({ REDIS_URL: "redis://127.0.0.1:6379" }, generate);
+    expect(refused).toThrow(ConfigError);
+    try {
+      refused();
+    } catch (error) {
+      expect((error as ConfigError).problems.map((problem) => problem.split(":")[0])).toEqual([
+        "JWT_SECRET",
+        "MONGODB_URI",
+      ]);
+    }
+    const { config } = loadConfig(
+      {
+        REDIS_URL: "redis://127.0.0.1:6379",
+        JWT_SECRET: "x".repeat(32),
+        MONGODB_URI: "mongodb://127.0.0.1:27017/app",
+        NODE_ID: "edge-1",
+      },
+      generate,
+    );
+    expect(config.redisUrl).toBe("redis://127.0.0.1:6379");
+    expect(config.nodeId).toBe("edge-1");
+    expect(loadConfig({}, generate, "host-42").config.nodeId).toBe("host-42");
+    expect(() => loadConfig({ REDIS_URL: "http://nope" }, generate)).toThrow(ConfigError);
+  });
 });

@@ -1,11 +1,13 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import * as Y from "yjs";
+import { writeAwarenessUpdate } from "../../src/collab/awareness-messages.js";
 import { startCluster, type TestCluster } from "../helpers/cluster.js";
 import { awarenessUntil, destroyProviders, fetchDocument, provider, until, whenStored } from "../helpers/collab.js";
 import { request } from "../helpers/http.js";
 import { killAll } from "../helpers/processes.js";
 import { projectWithTeam } from "../helpers/projects.js";
-import { closeAllSockets } from "../helpers/sockets.js";
+import { rawClient } from "../helpers/raw-yjs.js";
+import { closeAllSockets, roundTrip } from "../helpers/sockets.js";
 
 let cluster: TestCluster;
 beforeAll(async () => {
@@ -48,6 +50,28 @@ describe("a project edited from two nodes", () => {
       const stored = await fetchDocument(node.url, team.viewer.token, team.projectId);
       expect(text(stored)).toBe(text(onA.doc));
     }
+  }, 30_000);
+
+  it("keeps awareness ids owned cluster-wide: a socket on another node cannot take one over", async () => {
+    const [a, b] = cluster.nodes as [TestCluster["nodes"][0], TestCluster["nodes"][0]];
+    const team = await projectWithTeam(a.url);
+    const owner = provider(a.url, team.owner.token, team.projectId);
+    const watcher = provider(b.url, team.editor.token, team.projectId);
+    await Promise.all([owner.whenSynced(), watcher.whenSynced()]);
+    owner.awareness.setLocalStateField("cursor", 1);
+    const clientId = owner.doc.clientID;
+    await awarenessUntil(watcher.awareness, (states) => states.get(clientId)?.cursor === 1);
+
+    const squatter = await rawClient(b.url, team.viewer.token, team.projectId);
+    squatter.socket.emit(
+      "yjs:awareness",
+      team.projectId,
+      writeAwarenessUpdate([{ clientId, clock: 10_000, state: { cursor: 666 } }]),
+    );
+    await roundTrip(squatter.socket);
+    owner.awareness.setLocalStateField("cursor", 2);
+    await awarenessUntil(watcher.awareness, (states) => states.get(clientId)?.cursor === 2);
+    expect(watcher.awareness.getStates().get(clientId)?.user).toEqual({ id: team.owner.user.id, name: "Owner" });
   }, 30_000);
 
   it("tells each socket about presence on other nodes, once per change", async () => {

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type * as Y from "yjs";
 import { startCluster, type TestCluster, type TestNode } from "../helpers/cluster.js";
-import { destroyProviders, fetchDocument, provider, until, whenStored } from "../helpers/collab.js";
+import { awarenessUntil, destroyProviders, fetchDocument, provider, until, whenStored } from "../helpers/collab.js";
 import { killAll } from "../helpers/processes.js";
 import { projectWithTeam } from "../helpers/projects.js";
 import { closeAllSockets } from "../helpers/sockets.js";
@@ -22,6 +22,32 @@ afterAll(async () => {
 const text = (doc: Y.Doc) => doc.getText("body").toString();
 
 describe("a node killed with kill -9 while its clients edit", () => {
+  it("disappears from presence and awareness on the other nodes within a bounded time: no ghosts", async () => {
+    const c = await cluster.addNode();
+    const b = cluster.nodes[1] as TestNode;
+    const team = await projectWithTeam(b.url);
+    const doomed = provider(c.url, team.editor.token, team.projectId);
+    const watcher = provider(b.url, team.owner.token, team.projectId);
+    await Promise.all([doomed.whenSynced(), watcher.whenSynced()]);
+    doomed.awareness.setLocalStateField("cursor", 1);
+    await awarenessUntil(watcher.awareness, (states) => states.has(doomed.doc.clientID));
+    const online = () => watcher.online.map((user) => user.name);
+    expect(online()).toContain("Editor");
+
+    const killedAt = Date.now();
+    await c.kill();
+    doomed.destroy();
+    await new Promise<void>((resolve) => {
+      const check = () => !online().includes("Editor") && resolve();
+      watcher.on("presence", check);
+      check();
+    });
+    const presenceGoneAfter = Date.now() - killedAt;
+    expect(presenceGoneAfter).toBeLessThan(25_000);
+    // Awareness's own timeout: a state not renewed for 30 s is gone, on the surviving node and in every client.
+    await awarenessUntil(watcher.awareness, (states) => !states.has(doomed.doc.clientID), 40_000);
+  }, 60_000);
+
   it("loses nothing: its clients carry on through another node, and the others see everything", async () => {
     const [a, b] = cluster.nodes as [TestNode, TestNode];
     const team = await projectWithTeam(b.url);

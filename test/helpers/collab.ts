@@ -92,9 +92,10 @@ export async function untilUnloaded(
 export function awarenessUntil(
   awareness: Awareness,
   check: (states: Map<number, Record<string, unknown>>) => boolean,
+  timeoutMs = 5000,
 ): Promise<void> {
   return new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("timed out waiting for awareness")), 5000);
+    const timer = setTimeout(() => reject(new Error("timed out waiting for awareness")), timeoutMs);
     const test = () => {
       if (!check(awareness.getStates() as Map<number, Record<string, unknown>>)) return;
       clearTimeout(timer);
