@@ -5,7 +5,8 @@ import { WebsocketProvider } from "y-websocket";
 import * as Y from "yjs";
 import { ProjectProvider } from "../../src/client/provider.js";
 
-export type ServerKind = "service" | "floor" | "reference";
+/** `cluster` is this service on two nodes sharing Redis; its URL lists both, and clients alternate between them. */
+export type ServerKind = "service" | "cluster" | "floor" | "reference";
 
 export interface BenchClient {
   doc: Y.Doc;
@@ -110,5 +111,9 @@ function serviceClient(url: string, room: Room, index: number): BenchClient {
 export function connectClient(kind: ServerKind, url: string, room: Room, index = 0): BenchClient {
   if (kind === "floor") return floorClient(url, room);
   if (kind === "reference") return referenceClient(url, room);
+  if (kind === "cluster") {
+    const urls = url.split(",");
+    return serviceClient(urls[index % urls.length] as string, room, index);
+  }
   return serviceClient(url, room, index);
 }

@@ -127,13 +127,15 @@ async function typingRun(server: RunningServer, options: Omit<LoadOptions, "gene
   await Promise.all(generators.map((generator) => generator.ready));
   for (const generator of generators) generator.child.stdin?.write("START\n");
   await new Promise((resolve) => setTimeout(resolve, Number(values.warmup)));
-  const cpuBefore = cpuSecondsOf(server.pid);
+  const serverPids = [server.pid, ...(server.otherPids ?? [])];
+  const serverCpuSeconds = () => serverPids.reduce((sum, pid) => sum + cpuSecondsOf(pid), 0);
+  const cpuBefore = serverCpuSeconds();
   const databaseCpuBefore = server.databasePid ? cpuSecondsOf(server.databasePid) : 0;
   const started = performance.now();
   for (const generator of generators) generator.child.stdin?.write("MEASURE\n");
   const results = await Promise.all(generators.map((generator) => generator.result));
   const elapsed = (performance.now() - started) / 1000;
-  const serverCpu = cpuSecondsOf(server.pid) - cpuBefore;
+  const serverCpu = serverCpuSeconds() - cpuBefore;
   const databaseCpu = server.databasePid ? cpuSecondsOf(server.databasePid) - databaseCpuBefore : undefined;
   const samples = results as unknown as Array<Sample & { generator: Record<string, number> }>;
   const total = (pick: (sample: Sample) => number) => samples.reduce((sum, sample) => sum + pick(sample), 0);

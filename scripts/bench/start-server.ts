@@ -11,8 +11,11 @@ export interface ServerOptions {
 }
 
 export interface RunningServer {
+  /** For a cluster, every node's URL, comma-separated. */
   url: string;
   pid: number;
+  /** More processes of the server under test whose CPU counts with its own (a cluster's other nodes, Redis). */
+  otherPids?: number[];
   /** The service's database process: its CPU is reported beside the server's, not in it. */
   databasePid?: number;
   stop(): Promise<void>;
@@ -39,27 +42,51 @@ async function inBatches<T>(count: number, make: (index: number) => Promise<T>, 
   return results;
 }
 
-/** This service as `npm start` runs it (the compiled build), against the embedded database in a process of its own. */
-async function startService(options: ServerOptions): Promise<RunningServer> {
-  const database = await launch(
-    process.execPath,
-    ["dist/db/embedded/main.js", "--port", "0"],
-    {},
-    /^(mongodb:\/\/\S+)$/,
-  );
+/** Registered accounts and projects with every account a member, through the service's API at `url`. */
+function roomsOn(url: string): RunningServer["rooms"] {
+  return async (count, members) => {
+    const users = await inBatches(members, (i) =>
+      post(`${url}/api/auth/register`, undefined, {
+        email: `bench-${i}-${randomBytes(4).toString("hex")}@example.test`,
+        password: "bench password",
+        name: `Bench ${i}`,
+      }),
+    );
+    const tokens = users.map((user) => user.token as unknown as string);
+    return inBatches(count, async () => {
+      const { project } = await post(`${url}/api/projects`, tokens[0], { name: "bench" });
+      for (const user of users.slice(1)) {
+        await post(`${url}/api/projects/${project?.id}/members`, tokens[0], {
+          email: user.user?.email,
+          role: "editor",
+        });
+      }
+      return { id: project?.id as string, tokens };
+    });
+  };
+}
+
+const startDatabase = () =>
+  launch(process.execPath, ["dist/db/embedded/main.js", "--port", "0"], {}, /^(mongodb:\/\/\S+)$/);
+
+/** One node of this service as `npm start` runs it (the compiled build), on the database at `databaseUri`. */
+function startNode(options: ServerOptions, environment: Record<string, string>) {
   const profile = options.profile ? ["--cpu-prof", "--cpu-prof-dir=bench/profiles"] : [];
-  const service = await launch(
+  return launch(
     process.execPath,
     [...profile, ...options.serviceFlags, "dist/main.js"],
-    {
-      PORT: "0",
-      MONGODB_URI: `${database.match}bench`,
-      JWT_SECRET: randomBytes(32).toString("hex"),
-      AUTH_RATE_LIMIT_PER_MINUTE: "1000000",
-      LOG_LEVEL: "info",
-    },
+    { PORT: "0", AUTH_RATE_LIMIT_PER_MINUTE: "1000000", LOG_LEVEL: "info", ...environment },
     /listening on (http:\/\/\S+)"/,
   );
+}
+
+/** This service as `npm start` runs it (the compiled build), against the embedded database in a process of its own. */
+async function startService(options: ServerOptions): Promise<RunningServer> {
+  const database = await startDatabase();
+  const service = await startNode(options, {
+    MONGODB_URI: `${database.match}bench`,
+    JWT_SECRET: randomBytes(32).toString("hex"),
+  });
   const url = service.match;
   return {
     url,
@@ -69,26 +96,37 @@ async function startService(options: ServerOptions): Promise<RunningServer> {
       await stop(service.child, options.profile ? "SIGTERM" : "SIGKILL");
       await stop(database.child);
     },
-    async rooms(count, members) {
-      const users = await inBatches(members, (i) =>
-        post(`${url}/api/auth/register`, undefined, {
-          email: `bench-${i}-${randomBytes(4).toString("hex")}@example.test`,
-          password: "bench password",
-          name: `Bench ${i}`,
-        }),
-      );
-      const tokens = users.map((user) => user.token as unknown as string);
-      return inBatches(count, async () => {
-        const { project } = await post(`${url}/api/projects`, tokens[0], { name: "bench" });
-        for (const user of users.slice(1)) {
-          await post(`${url}/api/projects/${project?.id}/members`, tokens[0], {
-            email: user.user?.email,
-            role: "editor",
-          });
-        }
-        return { id: project?.id as string, tokens };
-      });
+    rooms: roomsOn(url),
+  };
+}
+
+/** This service on two nodes sharing a redis-server of the run's own and one database. */
+async function startCluster(options: ServerOptions): Promise<RunningServer> {
+  const redisPort = 20_000 + Math.floor(Math.random() * 20_000);
+  const redis = await launch(
+    "redis-server",
+    ["--port", String(redisPort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+    {},
+    /(Ready to accept connections)/,
+  );
+  const database = await startDatabase();
+  const shared = {
+    MONGODB_URI: `${database.match}bench`,
+    JWT_SECRET: randomBytes(32).toString("hex"),
+    REDIS_URL: `redis://127.0.0.1:${redisPort}`,
+  };
+  const nodes = await Promise.all(["bench-1", "bench-2"].map((id) => startNode(options, { ...shared, NODE_ID: id })));
+  return {
+    url: nodes.map((node) => node.match).join(","),
+    pid: nodes[0]?.child.pid as number,
+    otherPids: [nodes[1]?.child.pid as number, redis.child.pid as number],
+    databasePid: database.child.pid as number,
+    async stop() {
+      for (const node of nodes) await stop(node.child, options.profile ? "SIGTERM" : "SIGKILL");
+      await stop(database.child);
+      await stop(redis.child);
     },
+    rooms: roomsOn(nodes[0]?.match as string),
   };
 }
 
@@ -104,5 +142,6 @@ async function startScript(script: string): Promise<RunningServer> {
 
 export function startServer(kind: ServerKind, options: ServerOptions): Promise<RunningServer> {
   if (kind === "service") return startService(options);
+  if (kind === "cluster") return startCluster(options);
   return startScript(kind === "floor" ? "scripts/bench/servers/floor.ts" : "scripts/bench/servers/reference.ts");
 }
