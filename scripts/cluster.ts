@@ -74,7 +74,7 @@ async function main(): Promise<void> {
     ),
   );
   process.stdout.write(`database  ${database}collab\nredis     ${redisUrl}\n`);
-  urls.forEach((url, i) => process.stdout.write(`node-${i + 1}    ${url}\n`));
+  for (const [i, url] of urls.entries()) process.stdout.write(`node-${i + 1}    ${url}\n`);
   process.stdout.write("Ctrl-C stops them all.\n");
 }
 
