@@ -64,7 +64,7 @@ export class RedisConnections {
         timer = setTimeout(() => reject(new Error(`no answer within ${CONNECT_TIMEOUT_MS} ms`)), CONNECT_TIMEOUT_MS);
       });
       await Promise.race([
-        Promise.all([commands.connect(), subscriber.connect()]).then(() => commands.ping()),
+        Promise.all(clients.map((client) => client.connect())).then(() => commands.ping()),
         timedOut,
       ]);
     } catch (error) {

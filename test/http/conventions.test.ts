@@ -27,7 +27,7 @@ describe("HTTP conventions", () => {
   });
 
   it("reports liveness and readiness", async () => {
-    expect((await request(running.url, "GET", "/healthz")).body).toEqual({ status: "ok" });
+    expect((await request(running.url, "GET", "/healthz")).body).toEqual({ status: "ok", node: expect.any(String) });
     const ready = await request(running.url, "GET", "/readyz");
     expect(ready.status).toBe(200);
     expect(ready.body.status).toBe("ready");
