@@ -125,6 +125,10 @@ export async function createService(config: Config, logger: Logger): Promise<Ser
     });
   };
   database.onReconnect(checkVanished);
+  // Project changes made through other nodes while this one was cut off from Redis may have passed it by.
+  cluster?.redis.onReconnect(() => {
+    realtime.recheckAccess().catch((error: unknown) => logger.warn({ err: error }, "re-checking access failed"));
+  });
   const vanishedCheck = setInterval(checkVanished, VANISHED_CHECK_PER_TIMEOUT * config.databaseTimeoutMs);
   vanishedCheck.unref();
 

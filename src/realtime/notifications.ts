@@ -1,4 +1,4 @@
-import type { ProjectEvent, ProjectEvents } from "../projects/events.js";
+import type { ProjectEvent } from "../projects/events.js";
 import type { Notification } from "../protocol/events.js";
 import { disconnectOnExpiry } from "./handshake.js";
 import { userRoom } from "./rooms.js";
@@ -24,15 +24,16 @@ function notificationsFor(event: ProjectEvent, at: string): Array<{ userIds: str
 /**
  * /notifications: a personal channel. Each socket joins its user's room on
  * connect; change events are delivered to exactly the users they concern.
+ * Every node hears every change (in a cluster too) and tells its own sockets.
  */
-export function setUpNotifications(namespace: NotificationsNamespace, events: ProjectEvents): () => void {
+export function setUpNotifications(namespace: NotificationsNamespace): (event: ProjectEvent) => void {
   namespace.on("connection", (socket) => {
     socket.join(userRoom(socket.data.userId));
     disconnectOnExpiry(socket);
   });
-  return events.subscribe((event) => {
+  return (event) => {
     for (const { userIds, notification } of notificationsFor(event, new Date().toISOString())) {
-      if (userIds.length > 0) namespace.to(userIds.map(userRoom)).emit("notification", notification);
+      if (userIds.length > 0) namespace.local.to(userIds.map(userRoom)).emit("notification", notification);
     }
-  });
+  };
 }

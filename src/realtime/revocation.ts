@@ -1,49 +1,48 @@
 import type { Logger } from "../logger.js";
-import type { ProjectEvent, ProjectEvents } from "../projects/events.js";
+import type { AccessPolicy } from "../projects/access.js";
+import type { ProjectEvent } from "../projects/events.js";
 import { applyWriteAccess } from "./project-rooms.js";
-import { projectRoom, writersRoom } from "./rooms.js";
-import type { ProjectsNamespace } from "./types.js";
+import { openProjectOf, projectRoom, writersRoom } from "./rooms.js";
+import type { ProjectsNamespace, ProjectsSocket } from "./types.js";
 
-/** Tells everyone in a project's room that access is gone, and empties the room (on every node). */
-export function emptyRoom(namespace: ProjectsNamespace, projectId: string): void {
+function evict(socket: ProjectsSocket, projectId: string): void {
+  socket.emit("project:access-revoked", { projectId });
+  socket.leave(projectRoom(projectId));
+  socket.leave(writersRoom(projectId));
+}
+
+/** This node's sockets in a project's room (of one user, when given). */
+function localSockets(namespace: ProjectsNamespace, projectId: string, userId?: string): ProjectsSocket[] {
   const room = projectRoom(projectId);
-  namespace.to(room).emit("project:access-revoked", { projectId });
-  namespace.in(room).socketsLeave([room, writersRoom(projectId)]);
+  return [...namespace.sockets.values()].filter(
+    (socket) => socket.rooms.has(room) && (userId === undefined || socket.data.userId === userId),
+  );
+}
+
+/** Tells this node's sockets in a project's room that access is gone, and empties the room here. */
+export function emptyRoom(namespace: ProjectsNamespace, projectId: string): void {
+  for (const socket of localSockets(namespace, projectId)) evict(socket, projectId);
 }
 
 /**
- * Applies membership changes to live sockets at once: a removed member's
- * sockets leave the room and are told why, a deleted project's room is
- * emptied, a role change moves sockets in or out of the writers room.
- * Works through the adapter (fetchSockets, leave), so it reaches every node.
+ * Applies a membership change to this node's live sockets at once: a removed
+ * member's sockets leave the room and are told why, a deleted project's
+ * room is emptied, a role change moves sockets in or out of the writers
+ * room. In a cluster every node hears every change (serverSideEmit) and
+ * applies it to its own sockets: no request across nodes that a Redis blip
+ * could lose halfway.
  */
-export function applyMembershipChanges(
-  events: ProjectEvents,
-  namespace: ProjectsNamespace,
-  logger: Logger,
-): () => void {
-  const socketsOf = async (projectId: string, userId: string) =>
-    (await namespace.in(projectRoom(projectId)).fetchSockets()).filter((socket) => socket.data.userId === userId);
-
-  const evict = async (projectId: string, userId: string) => {
-    const sockets = await socketsOf(projectId, userId);
-    if (sockets.length === 0) return;
-    for (const socket of sockets) {
-      socket.emit("project:access-revoked", { projectId });
-      socket.leave(projectRoom(projectId));
-      socket.leave(writersRoom(projectId));
-    }
-  };
-
-  const handle = async (event: ProjectEvent) => {
+export function membershipChangeHandler(namespace: ProjectsNamespace): (event: ProjectEvent) => void {
+  return (event) => {
     switch (event.type) {
       case "member-removed":
-        return evict(event.projectId, event.userId);
+        for (const socket of localSockets(namespace, event.projectId, event.userId)) evict(socket, event.projectId);
+        return;
       case "project-deleted":
         emptyRoom(namespace, event.projectId);
         return;
       case "role-changed":
-        for (const socket of await socketsOf(event.projectId, event.userId)) {
+        for (const socket of localSockets(namespace, event.projectId, event.userId)) {
           applyWriteAccess(socket, { projectId: event.projectId, projectName: event.projectName, role: event.role });
         }
         return;
@@ -51,13 +50,25 @@ export function applyMembershipChanges(
         return;
     }
   };
+}
 
-  return events.subscribe((event) => {
-    handle(event).catch((error: unknown) =>
-      logger.error(
-        { err: error, event: event.type, projectId: event.projectId },
-        "applying a membership change failed",
-      ),
-    );
-  });
+/**
+ * Checks every open project of this node's sockets against the database
+ * again: after this node lost Redis, changes made through other nodes
+ * meanwhile may not have reached it. Access gone → evicted; role changed →
+ * applied.
+ */
+export async function recheckAccess(namespace: ProjectsNamespace, policy: AccessPolicy, logger: Logger): Promise<void> {
+  for (const socket of [...namespace.sockets.values()]) {
+    const projectId = openProjectOf(socket);
+    if (!projectId) continue;
+    try {
+      const access = await policy.checkProjectAccess(socket.data.userId, projectId);
+      if (!socket.rooms.has(projectRoom(projectId))) continue;
+      if (access) applyWriteAccess(socket, access);
+      else evict(socket, projectId);
+    } catch (error) {
+      logger.warn({ err: error, projectId }, "re-checking a socket's access failed");
+    }
+  }
 }

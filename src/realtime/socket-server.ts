@@ -8,7 +8,7 @@ import { DocumentRegistry } from "../collab/registry.js";
 import type { DocumentStore } from "../collab/storage.js";
 import type { Logger } from "../logger.js";
 import type { AccessPolicy } from "../projects/access.js";
-import type { ProjectEvents } from "../projects/events.js";
+import type { ProjectEvent, ProjectEvents } from "../projects/events.js";
 import { NOTIFICATIONS_NAMESPACE, PROJECTS_NAMESPACE } from "../protocol/events.js";
 import { base64Length } from "../protocol/wire-bytes.js";
 import { CollabChannel, roomBroadcaster } from "./collab-channel.js";
@@ -18,7 +18,7 @@ import { setUpNotifications } from "./notifications.js";
 import { type EngineConnection, OutboundBuffers } from "./outbound.js";
 import { Presence, type PresenceExchange } from "./presence.js";
 import { ProjectRooms } from "./project-rooms.js";
-import { applyMembershipChanges, emptyRoom } from "./revocation.js";
+import { emptyRoom, membershipChangeHandler, recheckAccess } from "./revocation.js";
 import { userRoom } from "./rooms.js";
 import type { NotificationsNamespace, ProjectsNamespace, SocketServer } from "./types.js";
 
@@ -62,6 +62,8 @@ export interface Realtime {
    * project no longer exists there, and drops those documents unstored.
    */
   evictVanishedProjects(): Promise<void>;
+  /** Re-checks the access of this node's sockets (after this node lost Redis, changes may have passed it by). */
+  recheckAccess(): Promise<void>;
   /** Disconnects every socket of the user, in both namespaces and on every node (a deleted account). */
   disconnectUser(userId: string): void;
   /** Disconnects every socket, stops the HTTP server, and stores every loaded document. */
@@ -147,18 +149,27 @@ export function createRealtime(
       logger.error({ err: error, projectId }, "removing a deleted project's document failed");
     });
   };
+  const applyMembership = membershipChangeHandler(projects);
+  const notify = setUpNotifications(notifications);
+  /** What a project change means for this node: its sockets, its notifications, its copy of the document. */
+  const onProjectEvent = (event: ProjectEvent) => {
+    applyMembership(event);
+    notify(event);
+    if (event.type === "project-deleted") removeDocument(event.projectId);
+  };
   const unsubscribers = [
-    applyMembershipChanges(deps.events, projects, logger),
-    setUpNotifications(notifications, deps.events),
     deps.events.subscribe((event) => {
-      if (event.type !== "project-deleted") return;
-      removeDocument(event.projectId);
-      // Every other node drops its copy too, so none writes the document back.
-      if (options.adapter) projects.serverSideEmit("document:remove", event.projectId);
+      onProjectEvent(event);
+      // Every other node applies it to its own sockets and drops its copy of a deleted project's document.
+      if (options.adapter) projects.serverSideEmit("project:event", event);
     }),
   ];
-  projects.on("document:remove", (projectId: unknown) => {
-    if (typeof projectId === "string") removeDocument(projectId);
+  projects.on("project:event", (event: ProjectEvent) => {
+    try {
+      onProjectEvent(event);
+    } catch (error) {
+      logger.error({ err: error, event: event?.type }, "applying another node's project change failed");
+    }
   });
   return {
     presence,
@@ -170,6 +181,7 @@ export function createRealtime(
         unauthenticated.track(connection);
       });
     },
+    recheckAccess: () => recheckAccess(projects, deps.policy, logger),
     disconnectUser(userId) {
       projects.in(userRoom(userId)).disconnectSockets(true);
       notifications.in(userRoom(userId)).disconnectSockets(true);

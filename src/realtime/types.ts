@@ -1,4 +1,5 @@
 import type { Namespace, Server, Socket } from "socket.io";
+import type { ProjectEvent } from "../projects/events.js";
 import type {
   NotificationsClientToServerEvents,
   NotificationsServerToClientEvents,
@@ -9,8 +10,8 @@ import type {
 
 /** Events between nodes (serverSideEmit). */
 export interface InterServerEvents {
-  /** A project was deleted: every node drops its copy of the document. */
-  "document:remove": (projectId: string) => void;
+  /** A project change made through another node: applied to this node's sockets and documents. */
+  "project:event": (event: ProjectEvent) => void;
 }
 
 export type ProjectsNamespace = Namespace<

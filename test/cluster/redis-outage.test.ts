@@ -67,4 +67,20 @@ describe("Redis killed and restarted mid-editing", () => {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }, 60_000);
+
+  it("applies a removal made through another node while Redis was away, once it is back", async () => {
+    const [a, b] = cluster.nodes as [TestNode, TestNode];
+    const team = await projectWithTeam(a.url);
+    const onB = provider(b.url, team.editor.token, team.projectId);
+    await onB.whenSynced();
+    const revoked = new Promise<void>((resolve) => onB.on("access-revoked", () => resolve()));
+
+    await cluster.redis.kill();
+    const removed = await request(a.url, "DELETE", `/api/projects/${team.projectId}/members/${team.editor.user.id}`, {
+      token: team.owner.token,
+    });
+    expect(removed.status).toBe(204);
+    await cluster.redis.restart();
+    await revoked;
+  }, 30_000);
 });
