@@ -1,7 +1,7 @@
 import type { ManagerOptions, SocketOptions } from "socket.io-client";
 import type { Awareness } from "y-protocols/awareness";
 import type * as Y from "yjs";
-import type { OnlineUser, OpenResult, WireError } from "../protocol/events.js";
+import type { OnlineUser, OpenResult, Role, WireError } from "../protocol/events.js";
 
 /** What a `ProjectProvider` is given, and the events it reports: the provider's public contract. */
 export type ProviderStatus = "connecting" | "connected" | "disconnected";
@@ -28,6 +28,8 @@ export interface ProjectProviderEvents {
   /** True once the first full exchange with the server is done after each (re)connect. */
   synced: (synced: boolean) => void;
   presence: (online: OnlineUser[]) => void;
+  /** The caller's role changed while the project is open (also `provider.role` and `provider.readOnly`). */
+  role: (role: Role, readOnly: boolean) => void;
   /** The project was opened (again, after a reconnect): the caller's role in it. */
   open: (result: OpenResult) => void;
   /** The caller lost access (removed, or the project deleted); the provider stops. */

@@ -13,6 +13,7 @@ import {
   type ProjectsClientToServerEvents,
   type ProjectsServerToClientEvents,
   type Role,
+  type RolePayload,
 } from "../protocol/events.js";
 import { fromWire, toWire, type WireBytes } from "../protocol/wire-bytes.js";
 import { Backoff } from "./backoff.js";
@@ -36,6 +37,8 @@ export class ProjectProvider extends ObservableV2<ProjectProviderEvents> {
   status: ProviderStatus = "disconnected";
   synced = false;
   role: Role | undefined;
+  /** The caller's role may not change the document (its changes are refused with READ_ONLY). */
+  readOnly = true;
   online: OnlineUser[] = [];
 
   private readonly socket: ClientSocket;
@@ -43,6 +46,7 @@ export class ProjectProvider extends ObservableV2<ProjectProviderEvents> {
   private isOpen = false;
   private readonly outgoing: OutgoingChanges;
   private revoked = false;
+  private readonly ownsAwareness: boolean;
   /** disconnect() or destroy() was called: nothing reconnects until connect(). */
   private stopped = false;
   /** Handshakes and opens the service could not serve for now are tried again after growing pauses. */
@@ -53,6 +57,7 @@ export class ProjectProvider extends ObservableV2<ProjectProviderEvents> {
     this.doc = options.doc;
     this.projectId = options.projectId;
     this.awareness = options.awareness ?? new Awareness(options.doc);
+    this.ownsAwareness = options.awareness === undefined;
     this.ackTimeoutMs = options.ackTimeoutMs ?? 10_000;
     this.outgoing = new OutgoingChanges({
       isOpen: () => this.isOpen,
@@ -89,6 +94,7 @@ export class ProjectProvider extends ObservableV2<ProjectProviderEvents> {
     this.socket.on("yjs:awareness", this.onAwareness);
     this.socket.on("presence", this.onPresence);
     this.socket.on("project:access-revoked", this.onAccessRevoked);
+    this.socket.on("project:role", this.onRole);
     this.socket.on("yjs:error", ({ code }) =>
       this.emit("error", [{ code, message: `the server refused a change: ${code}` }]),
     );
@@ -121,6 +127,8 @@ export class ProjectProvider extends ObservableV2<ProjectProviderEvents> {
     this.disconnect();
     this.doc.off("update", this.onDocumentUpdate);
     this.awareness.off("update", this.onLocalAwareness);
+    // An Awareness runs a timer: one this provider made would keep a Node process alive.
+    if (this.ownsAwareness) this.awareness.destroy();
     this.socket.removeAllListeners();
     super.destroy();
   }
@@ -181,6 +189,7 @@ export class ProjectProvider extends ObservableV2<ProjectProviderEvents> {
     this.retries.succeeded();
     this.isOpen = true;
     this.role = response.role;
+    this.readOnly = response.readOnly;
     this.online = response.online;
     this.setStatus("connected");
     this.emit("open", [response]);
@@ -224,6 +233,11 @@ export class ProjectProvider extends ObservableV2<ProjectProviderEvents> {
     this.isOpen = false;
     this.setSynced(false);
     this.setStatus("disconnected");
+    // Whoever was online is not known any more: no stale avatars while offline or after a revocation.
+    if (this.online.length > 0) {
+      this.online = [];
+      this.emit("presence", [[]]);
+    }
     const others = [...this.awareness.getStates().keys()].filter((client) => client !== this.doc.clientID);
     if (others.length > 0) removeAwarenessStates(this.awareness, others, this);
   }
@@ -256,6 +270,13 @@ export class ProjectProvider extends ObservableV2<ProjectProviderEvents> {
     if (projectId !== this.projectId) return;
     this.online = online;
     this.emit("presence", [online]);
+  };
+
+  private readonly onRole = ({ projectId, role, readOnly }: RolePayload) => {
+    if (projectId !== this.projectId) return;
+    this.role = role;
+    this.readOnly = readOnly;
+    this.emit("role", [role, readOnly]);
   };
 
   private readonly onAccessRevoked = ({ projectId }: { projectId: string }) => {

@@ -27,7 +27,16 @@ export type AckResponse<Result extends object = object> = ({ ok: true } & Result
 export interface OpenResult {
   project: { id: string; name: string };
   role: Role;
+  /** The role may not change the document: changes are refused with READ_ONLY. */
+  readOnly: boolean;
   online: OnlineUser[];
+}
+
+/** The caller's role in an open project changed (a demotion or promotion by an owner). */
+export interface RolePayload {
+  projectId: string;
+  role: Role;
+  readOnly: boolean;
 }
 
 export interface PresencePayload {
@@ -56,6 +65,7 @@ export interface ProjectsClientToServerEvents {
 export interface ProjectsServerToClientEvents {
   presence: (payload: PresencePayload) => void;
   "project:access-revoked": (payload: AccessRevokedPayload) => void;
+  "project:role": (payload: RolePayload) => void;
   /** The server sends base64 text, and binary past 64 KiB (see wire-bytes.ts): a client must accept both. */
   "yjs:sync": (projectId: string, message: WireBytes) => void;
   "yjs:awareness": (projectId: string, update: WireBytes) => void;

@@ -102,7 +102,14 @@ export class ProjectRooms {
     if (previous === projectId) {
       applyWriteAccess(socket, access);
       const online = this.presence.online(projectId);
-      return { result: { project: { id: projectId, name: access.projectName }, role: access.role, online } };
+      return {
+        result: {
+          project: { id: projectId, name: access.projectName },
+          role: access.role,
+          readOnly: !can(access.role, "editDocument"),
+          online,
+        },
+      };
     }
 
     socket.join(projectRoom(projectId));
@@ -125,7 +132,12 @@ export class ProjectRooms {
     // The room hears of the newcomer from Presence, which follows the room's membership.
     const online = this.presence.online(projectId);
     return {
-      result: { project: { id: projectId, name: confirmed.projectName }, role: confirmed.role, online },
+      result: {
+        project: { id: projectId, name: confirmed.projectName },
+        role: confirmed.role,
+        readOnly: !can(confirmed.role, "editDocument"),
+        online,
+      },
       afterAck,
     };
   }

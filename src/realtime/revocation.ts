@@ -1,6 +1,7 @@
 import type { Logger } from "../logger.js";
 import type { AccessPolicy } from "../projects/access.js";
 import type { ProjectEvent } from "../projects/events.js";
+import { can } from "../projects/roles.js";
 import { applyWriteAccess } from "./project-rooms.js";
 import { openProjectOf, projectRoom, writersRoom } from "./rooms.js";
 import type { ProjectsNamespace, ProjectsSocket } from "./types.js";
@@ -44,6 +45,11 @@ export function membershipChangeHandler(namespace: ProjectsNamespace): (event: P
       case "role-changed":
         for (const socket of localSockets(namespace, event.projectId, event.userId)) {
           applyWriteAccess(socket, { projectId: event.projectId, projectName: event.projectName, role: event.role });
+          socket.emit("project:role", {
+            projectId: event.projectId,
+            role: event.role,
+            readOnly: !can(event.role, "editDocument"),
+          });
         }
         return;
       default:

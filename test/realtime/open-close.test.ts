@@ -16,6 +16,7 @@ describe("project:open and project:close", () => {
       ok: true,
       project: { id: team.projectId, name: "Team project" },
       role: "editor",
+      readOnly: false,
       online: [{ userId: team.editor.user.id, name: "Editor" }],
     });
     expect(await presence).toEqual({
