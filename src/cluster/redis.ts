@@ -39,12 +39,15 @@ export class RedisConnections {
         this.lost = true;
       });
     }
-    subscriber.on("ready", () => {
-      if (!this.lost) return;
+    // Back only when both are: a resync published before the command connection is up would be lost.
+    const ready = () => {
+      if (!this.lost || !commands.isReady || !subscriber.isReady) return;
       this.lost = false;
       logger.info("reconnected to Redis");
       for (const listener of this.reconnectListeners) listener();
-    });
+    };
+    commands.on("ready", ready);
+    subscriber.on("ready", ready);
   }
 
   static async connect(url: string, logger: Logger): Promise<RedisConnections> {
