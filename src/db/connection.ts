@@ -53,7 +53,10 @@ export async function connectDatabase(uri: string | undefined, logger: Logger, t
     throw error;
   }
   if (!embedded) logger.info({ host: connection.host, database: connection.name }, "connected to MongoDB");
-  connection.on("disconnected", () => logger.warn("lost the connection to the database"));
+  let closing = false;
+  connection.on("disconnected", () => {
+    if (!closing) logger.warn("lost the connection to the database");
+  });
   connection.on("reconnected", () => logger.info("reconnected to the database"));
   return {
     connection,
@@ -96,6 +99,7 @@ export async function connectDatabase(uri: string | undefined, logger: Logger, t
       });
     },
     async close() {
+      closing = true;
       await connection.close();
       await embedded?.stop();
     },
