@@ -1,5 +1,6 @@
 import * as Y from "yjs";
 import { AppError } from "../errors.js";
+import { CapturedDoc } from "./captured-doc.js";
 import { ClientIds } from "./client-ids.js";
 import type { CollabConnection } from "./connection.js";
 import { DocumentAwareness } from "./document-awareness.js";
@@ -8,7 +9,7 @@ import type { PeerMessage } from "./peer-messages.js";
 import { type PersistenceLog, PersistQueue } from "./persistence.js";
 import { RelaySchedule } from "./relay-schedule.js";
 import { SizeLimit } from "./size-limit.js";
-import { mergeIntoSnapshot, type TaggedState, tagOf } from "./snapshots.js";
+import { mergeIntoSnapshot, type TaggedState } from "./snapshots.js";
 import type { ClientBinding, DocumentStore, StoredDocument } from "./storage.js";
 import {
   encodeSyncStep1,
@@ -39,20 +40,16 @@ const PEERS = Symbol("peers");
  * relayed and stored is what the Y.Doc actually gained, not the raw bytes.
  */
 export class CollabDocument {
-  readonly doc = new Y.Doc({ gc: true });
+  private readonly shared = new CapturedDoc();
+  readonly doc = this.shared.doc;
   readonly connections = new Map<string, CollabConnection>();
   private readonly clientIds = new ClientIds();
   private readonly presence: DocumentAwareness;
   private readonly persistence: PersistQueue;
-  /** The update the current transaction produced, captured synchronously from the 'update' event. */
-  private captured: Uint8Array | undefined;
   private readonly relays: RelaySchedule;
   /** What the last compaction of this document stored as its snapshot (if it was written: the store may refuse). */
   private lastSnapshot: Uint8Array | undefined;
   private readonly size: SizeLimit;
-  /** The encoded state and its tag, until the next change. */
-  private encoded: Uint8Array | undefined;
-  private encodedTag: string | undefined;
 
   constructor(
     readonly id: string,
@@ -76,11 +73,6 @@ export class CollabDocument {
       (connectionId) => this.connections.has(connectionId),
       toPeers && ((update, bindings) => toPeers({ type: "awareness", payload: update, bindings })),
     );
-    this.doc.on("update", (update: Uint8Array) => {
-      this.captured = update;
-      this.encoded = undefined;
-      this.encodedTag = undefined;
-    });
   }
 
   get awareness() {
@@ -89,10 +81,7 @@ export class CollabDocument {
 
   /** Applies what the store holds; before any connection joins, so nothing is relayed or stored again. */
   loadStored(stored: StoredDocument): void {
-    Y.transact(this.doc, () => {
-      for (const update of stored.updates) Y.applyUpdate(this.doc, update);
-    });
-    this.captured = undefined;
+    this.shared.applyAll(stored.updates);
     this.clientIds.load(stored.bindings);
     const storedBytes = stored.updates.reduce((total, update) => total + update.byteLength, 0);
     this.size.reset(storedBytes);
@@ -113,15 +102,11 @@ export class CollabDocument {
 
   /** The whole document as one update, encoded once per version. */
   encodeState(): Uint8Array {
-    this.encoded ??= Y.encodeStateAsUpdate(this.doc);
-    return this.encoded;
+    return this.shared.encodeState();
   }
 
-  /** The encoded state with a tag that changes with it (an HTTP ETag), both computed once per version. */
   taggedState(): TaggedState {
-    const state = this.encodeState();
-    this.encodedTag ??= tagOf(state);
-    return { state, tag: this.encodedTag };
+    return this.shared.taggedState();
   }
 
   /**
@@ -135,18 +120,14 @@ export class CollabDocument {
    */
   private readonly snapshotOf = (stored: Uint8Array[]): Uint8Array => {
     if (this.doc.isDestroyed) return mergeIntoSnapshot(stored);
-    this.captured = undefined;
     const written = this.lastSnapshot;
-    Y.transact(this.doc, () => {
-      for (const update of stored) {
-        // The snapshot this document wrote last holds nothing it lacks; decoding it would be most of the cost.
-        if (written && update.byteLength === written.byteLength && Buffer.compare(update, written) === 0) continue;
-        Y.applyUpdate(this.doc, update);
-      }
-    });
-    const found = this.captured;
-    this.captured = undefined;
-    if (this.dropPending()) {
+    // The snapshot this document wrote last holds nothing it lacks; decoding it would be most of the cost.
+    const found = this.shared.applyAll(
+      stored.filter(
+        (update) => !(written && update.byteLength === written.byteLength && Buffer.compare(update, written) === 0),
+      ),
+    );
+    if (this.shared.dropPending()) {
       // Folding these in would lose them: keep the log as it is.
       throw new Error("stored updates depend on changes no one has; not compacting");
     }
@@ -192,10 +173,10 @@ export class CollabDocument {
     const { userId } = connection.transport;
     const additions = this.clientIds.checkAdditions(this.doc, parsed.clocks, userId);
     if (additions.adds) this.size.check(parsed.update.byteLength);
-    const effective = this.apply(parsed.update, connection);
+    const effective = this.shared.apply(parsed.update, connection);
     // Dependencies on another client's changes the server lacks (cheaper to find after applying than before):
     // Yjs keeps such structs pending. Drop them and ask for a resync; only what was integrated is kept and stored.
-    const pending = this.dropPending();
+    const pending = this.shared.dropPending();
     // A change the document already had (a resend after a lost or refused ack, a duplicate) is acknowledged
     // only once whatever it duplicates is stored: that may still be on its way to the store.
     const stored = effective
@@ -272,12 +253,12 @@ export class CollabDocument {
     this.clientIds.load(message.bindings);
     let effective: Uint8Array | undefined;
     try {
-      effective = this.apply(message.payload, PEERS);
+      effective = this.shared.apply(message.payload, PEERS);
     } catch {
       return; // a change that does not apply here is another node's business; the next sync repairs any gap
     }
     // Built on a change this node never got (a message lost between nodes): ask for everything missing.
-    if (this.dropPending()) this.requestPeerSync(false);
+    if (this.shared.dropPending()) this.requestPeerSync(false);
     if (!effective) return;
     this.size.grew(effective.byteLength);
     this.relays.add(effective);
@@ -313,18 +294,6 @@ export class CollabDocument {
     this.doc.destroy();
   }
 
-  /**
-   * Yjs holds structs whose dependencies it lacks as pending, forever if
-   * they never come; this server never keeps them. Whether there were any.
-   */
-  private dropPending(): boolean {
-    const store = this.doc.store;
-    if (store.pendingStructs === null && store.pendingDs === null) return false;
-    store.pendingStructs = null;
-    store.pendingDs = null;
-    return true;
-  }
-
   /** Size first, then the message rate, then the bytes (each byte is decoded): per connection and per user. */
   private admit(connection: CollabConnection, message: Uint8Array): void {
     const size = message.byteLength;
@@ -333,19 +302,5 @@ export class CollabDocument {
     if (!connection.bytes.tryTake(size) || !connection.userBytes.tryTake(size)) {
       throw new AppError("RATE_LIMITED", "too much document traffic; slow down");
     }
-  }
-
-  private apply(update: Uint8Array, origin: CollabConnection | typeof PEERS): Uint8Array | undefined {
-    this.captured = undefined;
-    try {
-      Y.applyUpdate(this.doc, update, origin);
-    } catch (error) {
-      // Yjs commits what it integrated before throwing; that part is captured, relayed and stored like any change.
-      if (!this.captured)
-        throw new AppError("INVALID_UPDATE", `update could not be applied: ${(error as Error).message}`);
-    }
-    const effective = this.captured;
-    this.captured = undefined;
-    return effective;
   }
 }
