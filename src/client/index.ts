@@ -2,8 +2,10 @@
 
 export * from "../protocol/events.js";
 export {
+  type ConnectionError,
   ProjectProvider,
   type ProjectProviderEvents,
   type ProjectProviderOptions,
   type ProviderStatus,
+  type SaveState,
 } from "./provider.js";

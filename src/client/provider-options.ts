@@ -6,6 +6,14 @@ import type { OnlineUser, OpenResult, Role, WireError } from "../protocol/events
 /** What a `ProjectProvider` is given, and the events it reports: the provider's public contract. */
 export type ProviderStatus = "connecting" | "connected" | "disconnected";
 
+export type SaveState = "saved" | "saving" | "offline-unsaved";
+
+/** Why a connection attempt failed: a code the server named in `connect_error`, or UNREACHABLE (no answer at all). */
+export interface ConnectionError {
+  code: "UNAUTHORIZED" | "ORIGIN_REFUSED" | "UNAVAILABLE" | "INTERNAL" | "UNREACHABLE";
+  message: string;
+}
+
 export interface ProjectProviderOptions {
   /** The service's base URL, e.g. `https://collab.example.com`. */
   url: string;
@@ -35,6 +43,10 @@ export interface ProjectProviderEvents {
   /** The caller lost access (removed, or the project deleted); the provider stops. */
   "access-revoked": () => void;
   error: (error: WireError) => void;
+  /** `saveState` changed. */
+  "save-state": (state: SaveState) => void;
+  /** A connection attempt failed; UNAUTHORIZED and ORIGIN_REFUSED stop the provider, the others are retried. */
+  "connection-error": (error: ConnectionError) => void;
   /** `unsyncedChanges` changed: 0 means everything local is stored on the server ("Saved"). */
   unsynced: (count: number) => void;
 }

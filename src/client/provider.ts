@@ -18,9 +18,15 @@ import {
 import { fromWire, toWire, type WireBytes } from "../protocol/wire-bytes.js";
 import { Backoff } from "./backoff.js";
 import { type ChangeChannel, OutgoingChanges } from "./outgoing-changes.js";
-import type { ProjectProviderEvents, ProjectProviderOptions, ProviderStatus } from "./provider-options.js";
+import type {
+  ConnectionError,
+  ProjectProviderEvents,
+  ProjectProviderOptions,
+  ProviderStatus,
+  SaveState,
+} from "./provider-options.js";
 
-export type { ProjectProviderEvents, ProjectProviderOptions, ProviderStatus };
+export type { ConnectionError, ProjectProviderEvents, ProjectProviderOptions, ProviderStatus, SaveState };
 
 type ClientSocket = Socket<ProjectsServerToClientEvents, ProjectsClientToServerEvents>;
 
@@ -37,6 +43,8 @@ export class ProjectProvider extends ObservableV2<ProjectProviderEvents> {
   status: ProviderStatus = "disconnected";
   synced = false;
   role: Role | undefined;
+  /** "saved": the server stored every local change; "saving": some are on their way; "offline-unsaved": some wait for a connection. */
+  saveState: SaveState = "saved";
   /** The caller's role may not change the document (its changes are refused with READ_ONLY). */
   readOnly = true;
   online: OnlineUser[] = [];
@@ -73,7 +81,10 @@ export class ProjectProvider extends ObservableV2<ProjectProviderEvents> {
         };
         emitter.emit("yjs:sync", this.projectId, toWire(message), ack);
       },
-      unsyncedChanged: (count) => this.emit("unsynced", [count]),
+      unsyncedChanged: (count) => {
+        this.emit("unsynced", [count]);
+        this.updateSaveState();
+      },
       refused: (error) => this.emit("error", [error]),
     });
     const { token } = options;
@@ -150,6 +161,16 @@ export class ProjectProvider extends ObservableV2<ProjectProviderEvents> {
     if (this.status === status) return;
     this.status = status;
     this.emit("status", [status]);
+    this.updateSaveState();
+  }
+
+  /** What a "Saved" indicator shows: derived from the unsynced count and the connection, told on every change. */
+  private updateSaveState(): void {
+    const count = this.outgoing?.count ?? 0;
+    const state: SaveState = count === 0 ? "saved" : this.status === "connected" ? "saving" : "offline-unsaved";
+    if (state === this.saveState) return;
+    this.saveState = state;
+    this.emit("save-state", [state]);
   }
 
   private setSynced(synced: boolean): void {
@@ -216,9 +237,14 @@ export class ProjectProvider extends ObservableV2<ProjectProviderEvents> {
 
   private readonly onConnectError = (error: Error & { data?: { code?: string } }) => {
     const code = error.data?.code;
-    if (code === "UNAUTHORIZED") {
-      // Middleware refusals are not retried by socket.io-client: the token must change first.
-      this.emit("error", [{ code: "UNAUTHORIZED", message: "the server refused the token" }]);
+    // Without a code the transport failed (server down, network, a browser's CORS refusal): socket.io-client retries.
+    const named = (["UNAUTHORIZED", "ORIGIN_REFUSED", "UNAVAILABLE", "INTERNAL"] as const).find(
+      (each) => each === code,
+    );
+    this.emit("connection-error", [{ code: named ?? "UNREACHABLE", message: error.message }]);
+    if (code === "UNAUTHORIZED" || code === "ORIGIN_REFUSED") {
+      // Not retried by socket.io-client, nor here: the token (or the page's origin) must change first.
+      if (code === "UNAUTHORIZED") this.emit("error", [{ code, message: "the server refused the token" }]);
       this.setStatus("disconnected");
       return;
     }
@@ -287,7 +313,8 @@ export class ProjectProvider extends ObservableV2<ProjectProviderEvents> {
   };
 
   private readonly onDocumentUpdate = (update: Uint8Array, origin: unknown) => {
-    if (origin === this || !this.isOpen) return;
+    if (origin === this) return;
+    // Made offline, it is counted as unsynced now and carried by the next connection's sync step 2.
     this.outgoing.queue(update);
   };
 

@@ -100,8 +100,9 @@ export interface SocketData {
 
 /**
  * The payload of a refused handshake's `connect_error`: UNAUTHORIZED wants a
- * new token; UNAVAILABLE and INTERNAL are worth retrying with the same one.
+ * new token; ORIGIN_REFUSED a page served from an allowed origin (CORS_ORIGINS);
+ * UNAVAILABLE and INTERNAL are worth retrying with the same token.
  */
 export interface ConnectErrorData {
-  code: "UNAUTHORIZED" | "UNAVAILABLE" | "INTERNAL";
+  code: "UNAUTHORIZED" | "ORIGIN_REFUSED" | "UNAVAILABLE" | "INTERNAL";
 }

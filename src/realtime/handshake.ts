@@ -14,6 +14,9 @@ function refusal(code: ConnectErrorData["code"], message: string): Error & { dat
 
 const unauthorized = () => refusal("UNAUTHORIZED", "unauthorized");
 
+/** A page of an origin that is neither the service's own nor in CORS_ORIGINS. */
+export const originRefused = () => refusal("ORIGIN_REFUSED", "origin not allowed");
+
 /**
  * Namespace middleware: verifies `auth.token` with the same verifier as the
  * HTTP API and checks that the account still exists. A bad token or a

@@ -12,7 +12,7 @@ import type { ProjectEvent, ProjectEvents } from "../projects/events.js";
 import { NOTIFICATIONS_NAMESPACE, PROJECTS_NAMESPACE } from "../protocol/events.js";
 import { base64Length } from "../protocol/wire-bytes.js";
 import { CollabChannel, roomBroadcaster } from "./collab-channel.js";
-import { authenticateHandshake, disconnectOnExpiry } from "./handshake.js";
+import { authenticateHandshake, disconnectOnExpiry, originRefused } from "./handshake.js";
 import { boundedParser, UnauthenticatedLimit } from "./inbound-limits.js";
 import { setUpNotifications } from "./notifications.js";
 import { type EngineConnection, OutboundBuffers } from "./outbound.js";
@@ -40,15 +40,17 @@ const CONNECT_TIMEOUT_MS = 10_000;
 const UNAUTHENTICATED_MAX_BYTES = 64 * 1024;
 
 /**
- * CORS does not cover WebSocket upgrades, so the origin is checked here for
- * every handshake and upgrade. Requests without an Origin (Node, mobile apps)
- * pass: their JWT is their credential.
+ * CORS does not cover WebSocket upgrades, so the origin is checked for every
+ * namespace handshake, and a refusal says so (`ORIGIN_REFUSED`) rather than
+ * failing the transport anonymously. Requests without an Origin (Node, mobile
+ * apps) pass: their JWT is their credential (no cookie is ever trusted, so a
+ * connection from a foreign page can do nothing before this refusal).
  */
-function isAllowedOrigin(request: IncomingMessage, allowed: string[] | undefined): boolean {
-  const origin = request.headers.origin;
+function isAllowedOrigin(headers: IncomingMessage["headers"], allowed: string[] | undefined): boolean {
+  const origin = headers.origin;
   if (!origin) return true;
   if (allowed) return allowed.includes(origin);
-  const host = request.headers.host;
+  const host = headers.host;
   return host !== undefined && (origin === `http://${host}` || origin === `https://${host}`);
 }
 
@@ -87,7 +89,6 @@ export function createRealtime(
 ): Realtime {
   const io: SocketServer = new Server({
     cors: { origin: options.corsOrigins ?? false, credentials: false },
-    allowRequest: (request, callback) => callback(null, isAllowedOrigin(request, options.corsOrigins)),
     // Room for the largest message as base64 text, plus the event name and project id around it.
     maxHttpBufferSize: base64Length(options.maxMessageBytes) + 1024,
     serveClient: false,
@@ -108,6 +109,11 @@ export function createRealtime(
   const authenticate = authenticateHandshake(deps.tokens, deps.accounts, logger);
 
   const projects = io.of(PROJECTS_NAMESPACE) as ProjectsNamespace;
+  const checkOrigin = (
+    socket: { handshake: { headers: IncomingMessage["headers"] } },
+    next: (error?: Error) => void,
+  ) => (isAllowedOrigin(socket.handshake.headers, options.corsOrigins) ? next() : next(originRefused()));
+  projects.use(checkOrigin);
   projects.use(authenticate);
   const presence = new Presence(projects, deps.presenceExchange);
   const documents = new DocumentRegistry(
@@ -141,6 +147,7 @@ export function createRealtime(
   });
 
   const notifications = io.of(NOTIFICATIONS_NAMESPACE) as unknown as NotificationsNamespace;
+  notifications.use(checkOrigin);
   notifications.use(authenticate);
   notifications.on("connection", (socket) => unauthenticated.accept(socket.conn));
 

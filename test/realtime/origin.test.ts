@@ -14,11 +14,11 @@ describe("origins allowed to open a WebSocket", () => {
     expect(own.connected).toBe(true);
   });
 
-  it("refuses a WebSocket from a page of another origin", async () => {
+  it("refuses a WebSocket from a page of another origin, saying why", async () => {
     const { token } = await registerUser(running.url, "Foreign");
     await expect(
       connectProjects(running.url, token, { extraHeaders: { origin: "https://evil.example" } }),
-    ).rejects.toThrow();
+    ).rejects.toMatchObject({ data: { code: "ORIGIN_REFUSED" } });
     await expect(
       connectProjects(running.url, token, {
         transports: ["polling"],
