@@ -2,7 +2,7 @@ import * as decoding from "lib0/decoding";
 import * as encoding from "lib0/encoding";
 import { ObservableV2 } from "lib0/observable";
 import { io, type Socket } from "socket.io-client";
-import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate, removeAwarenessStates } from "y-protocols/awareness";
+import { Awareness } from "y-protocols/awareness";
 import * as syncProtocol from "y-protocols/sync";
 import * as Y from "yjs";
 import {
@@ -16,6 +16,7 @@ import {
   type RolePayload,
 } from "../protocol/events.js";
 import { fromWire, toWire, type WireBytes } from "../protocol/wire-bytes.js";
+import { AwarenessExchange } from "./awareness-exchange.js";
 import { Backoff } from "./backoff.js";
 import { type ChangeChannel, OutgoingChanges } from "./outgoing-changes.js";
 import type {
@@ -55,6 +56,7 @@ export class ProjectProvider extends ObservableV2<ProjectProviderEvents> {
   private readonly outgoing: OutgoingChanges;
   private revoked = false;
   private readonly ownsAwareness: boolean;
+  private readonly presenceStates: AwarenessExchange;
   /** disconnect() or destroy() was called: nothing reconnects until connect(). */
   private stopped = false;
   /** Handshakes and opens the service could not serve for now are tried again after growing pauses. */
@@ -66,6 +68,10 @@ export class ProjectProvider extends ObservableV2<ProjectProviderEvents> {
     this.projectId = options.projectId;
     this.awareness = options.awareness ?? new Awareness(options.doc);
     this.ownsAwareness = options.awareness === undefined;
+    this.presenceStates = new AwarenessExchange(this.awareness, {
+      isOpen: () => this.isOpen,
+      send: (update) => this.socket.emit("yjs:awareness", this.projectId, update),
+    });
     this.ackTimeoutMs = options.ackTimeoutMs ?? 10_000;
     this.outgoing = new OutgoingChanges({
       isOpen: () => this.isOpen,
@@ -102,7 +108,9 @@ export class ProjectProvider extends ObservableV2<ProjectProviderEvents> {
     this.socket.on("disconnect", this.onDisconnect);
     this.socket.on("connect_error", this.onConnectError);
     this.socket.on("yjs:sync", this.onSync);
-    this.socket.on("yjs:awareness", this.onAwareness);
+    this.socket.on("yjs:awareness", (projectId, data) => {
+      if (projectId === this.projectId) this.presenceStates.receive(data);
+    });
     this.socket.on("presence", this.onPresence);
     this.socket.on("project:access-revoked", this.onAccessRevoked);
     this.socket.on("project:role", this.onRole);
@@ -110,7 +118,6 @@ export class ProjectProvider extends ObservableV2<ProjectProviderEvents> {
       this.emit("error", [{ code, message: `the server refused a change: ${code}` }]),
     );
     this.doc.on("update", this.onDocumentUpdate);
-    this.awareness.on("update", this.onLocalAwareness);
     if (options.connect !== false) this.connect();
   }
 
@@ -137,7 +144,7 @@ export class ProjectProvider extends ObservableV2<ProjectProviderEvents> {
   override destroy(): void {
     this.disconnect();
     this.doc.off("update", this.onDocumentUpdate);
-    this.awareness.off("update", this.onLocalAwareness);
+    this.presenceStates.stop();
     // An Awareness runs a timer: one this provider made would keep a Node process alive.
     if (this.ownsAwareness) this.awareness.destroy();
     this.socket.removeAllListeners();
@@ -216,13 +223,7 @@ export class ProjectProvider extends ObservableV2<ProjectProviderEvents> {
     this.emit("open", [response]);
     this.emit("presence", [response.online]);
     this.send(syncProtocol.writeSyncStep1);
-    if (this.awareness.getLocalState() !== null) {
-      this.socket.emit(
-        "yjs:awareness",
-        this.projectId,
-        toWire(encodeAwarenessUpdate(this.awareness, [this.doc.clientID])),
-      );
-    }
+    this.presenceStates.announce();
   }
 
   private readonly onDisconnect = (reason: string) => {
@@ -264,8 +265,7 @@ export class ProjectProvider extends ObservableV2<ProjectProviderEvents> {
       this.online = [];
       this.emit("presence", [[]]);
     }
-    const others = [...this.awareness.getStates().keys()].filter((client) => client !== this.doc.clientID);
-    if (others.length > 0) removeAwarenessStates(this.awareness, others, this);
+    this.presenceStates.forgetOthers();
   }
 
   private readonly onSync = (projectId: string, data: unknown) => {
@@ -285,11 +285,6 @@ export class ProjectProvider extends ObservableV2<ProjectProviderEvents> {
       ]),
     );
     if (type === syncProtocol.messageYjsSyncStep2) this.setSynced(true);
-  };
-
-  private readonly onAwareness = (projectId: string, data: unknown) => {
-    const update = fromWire(data);
-    if (projectId === this.projectId && update) applyAwarenessUpdate(this.awareness, update, this);
   };
 
   private readonly onPresence = ({ projectId, online }: { projectId: string; online: OnlineUser[] }) => {
@@ -316,15 +311,6 @@ export class ProjectProvider extends ObservableV2<ProjectProviderEvents> {
     if (origin === this) return;
     // Made offline, it is counted as unsynced now and carried by the next connection's sync step 2.
     this.outgoing.queue(update);
-  };
-
-  private readonly onLocalAwareness = (
-    { added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },
-    origin: unknown,
-  ) => {
-    if (origin === this || !this.isOpen) return;
-    const changed = [...added, ...updated, ...removed];
-    this.socket.emit("yjs:awareness", this.projectId, toWire(encodeAwarenessUpdate(this.awareness, changed)));
   };
 
   private send(write: (encoder: encoding.Encoder, doc: Y.Doc) => void): void {
