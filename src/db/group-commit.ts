@@ -49,6 +49,13 @@ export class GroupCommit<T> {
 
   private readonly start = () => {
     this.timer = undefined;
+    // Timers run on the event loop's cached clock, which can lag performance.now(): a timer may fire a fraction of a
+    // millisecond "early" by this clock. The interval is a promise to the database; keep it.
+    const early = this.lastStartedAt + this.timing.intervalMs - performance.now();
+    if (early > 0) {
+      this.timer = setTimeout(this.start, early);
+      return;
+    }
     const batch = this.pending;
     if (!batch) return;
     this.pending = undefined;
