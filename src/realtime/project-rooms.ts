@@ -101,15 +101,7 @@ export class ProjectRooms {
     const previous = openProjectOf(socket);
     if (previous === projectId) {
       applyWriteAccess(socket, access);
-      const online = this.presence.online(projectId);
-      return {
-        result: {
-          project: { id: projectId, name: access.projectName },
-          role: access.role,
-          readOnly: !can(access.role, "editDocument"),
-          online,
-        },
-      };
+      return { result: this.openResult(access) };
     }
 
     socket.join(projectRoom(projectId));
@@ -130,15 +122,18 @@ export class ProjectRooms {
     }
     if (previous) this.leave(socket, previous);
     // The room hears of the newcomer from Presence, which follows the room's membership.
-    const online = this.presence.online(projectId);
     return {
-      result: {
-        project: { id: projectId, name: confirmed.projectName },
-        role: confirmed.role,
-        readOnly: !can(confirmed.role, "editDocument"),
-        online,
-      },
+      result: this.openResult(confirmed),
       afterAck,
+    };
+  }
+
+  private openResult(access: ProjectAccess): OpenResult {
+    return {
+      project: { id: access.projectId, name: access.projectName },
+      role: access.role,
+      readOnly: !can(access.role, "editDocument"),
+      online: this.presence.online(access.projectId),
     };
   }
 

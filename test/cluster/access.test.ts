@@ -1,28 +1,13 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { WireError } from "../../src/protocol/events.js";
-import { startCluster, type TestCluster, type TestNode } from "../helpers/cluster.js";
-import { destroyProviders, provider, whenStored } from "../helpers/collab.js";
+import { type TestNode, useCluster } from "../helpers/cluster.js";
+import { provider, whenStored } from "../helpers/collab.js";
 import { request } from "../helpers/http.js";
-import { killAll } from "../helpers/processes.js";
 import { projectWithTeam } from "../helpers/projects.js";
-import { closeAllSockets } from "../helpers/sockets.js";
 
-let cluster: TestCluster;
-let a: TestNode;
-let b: TestNode;
-beforeAll(async () => {
-  // A node unloads (stores and compacts) a document soon after its last socket leaves: that must not resurrect it.
-  cluster = await startCluster(2, { DOC_UNLOAD_DELAY_MS: "200" });
-  [a, b] = cluster.nodes as [TestNode, TestNode];
-}, 60_000);
-afterEach(() => {
-  destroyProviders();
-  closeAllSockets();
-});
-afterAll(async () => {
-  killAll();
-  await cluster?.redis.stop();
-});
+// A node unloads (stores and compacts) a document soon after its last socket leaves: that must not resurrect it.
+const cluster = useCluster(2, { DOC_UNLOAD_DELAY_MS: "200" });
+const node = (index: number) => cluster.nodes[index] as TestNode;
 
 function revoked(target: ReturnType<typeof provider>): Promise<void> {
   return new Promise((resolve) => target.on("access-revoked", () => resolve()));
@@ -30,18 +15,23 @@ function revoked(target: ReturnType<typeof provider>): Promise<void> {
 
 describe("access across nodes", () => {
   it("keeps a viewer on another node read-only, and a demotion there applies at once", async () => {
-    const team = await projectWithTeam(a.url);
-    const viewer = provider(b.url, team.viewer.token, team.projectId);
-    const editor = provider(b.url, team.editor.token, team.projectId);
+    const team = await projectWithTeam(node(0).url);
+    const viewer = provider(node(1).url, team.viewer.token, team.projectId);
+    const editor = provider(node(1).url, team.editor.token, team.projectId);
     await Promise.all([viewer.whenSynced(), editor.whenSynced()]);
     const refusal = new Promise<WireError>((resolve) => viewer.on("error", resolve));
     viewer.doc.getText("body").insert(0, "not allowed");
     expect((await refusal).code).toBe("READ_ONLY");
 
-    const demoted = await request(a.url, "PATCH", `/api/projects/${team.projectId}/members/${team.editor.user.id}`, {
-      token: team.owner.token,
-      body: { role: "viewer" },
-    });
+    const demoted = await request(
+      node(0).url,
+      "PATCH",
+      `/api/projects/${team.projectId}/members/${team.editor.user.id}`,
+      {
+        token: team.owner.token,
+        body: { role: "viewer" },
+      },
+    );
     expect(demoted.status).toBe(200);
     // The demotion reaches B's sockets through the adapter, just after the answer: type until it bites.
     const refused = new Promise<WireError>((resolve) =>
@@ -56,26 +46,31 @@ describe("access across nodes", () => {
   }, 30_000);
 
   it("evicts a member removed through another node", async () => {
-    const team = await projectWithTeam(a.url);
-    const editor = provider(b.url, team.editor.token, team.projectId);
+    const team = await projectWithTeam(node(0).url);
+    const editor = provider(node(1).url, team.editor.token, team.projectId);
     await editor.whenSynced();
     const gone = revoked(editor);
-    const removed = await request(a.url, "DELETE", `/api/projects/${team.projectId}/members/${team.editor.user.id}`, {
-      token: team.owner.token,
-    });
+    const removed = await request(
+      node(0).url,
+      "DELETE",
+      `/api/projects/${team.projectId}/members/${team.editor.user.id}`,
+      {
+        token: team.owner.token,
+      },
+    );
     expect(removed.status).toBe(204);
     await gone;
   }, 30_000);
 
   it("drops a project deleted through another node everywhere, and no node writes it back", async () => {
-    const team = await projectWithTeam(a.url);
-    const onB = provider(b.url, team.editor.token, team.projectId);
+    const team = await projectWithTeam(node(0).url);
+    const onB = provider(node(1).url, team.editor.token, team.projectId);
     await onB.whenSynced();
     onB.doc.getText("body").insert(0, "soon gone");
     await whenStored(onB);
     const gone = revoked(onB);
     expect(
-      (await request(a.url, "DELETE", `/api/projects/${team.projectId}`, { token: team.owner.token })).status,
+      (await request(node(0).url, "DELETE", `/api/projects/${team.projectId}`, { token: team.owner.token })).status,
     ).toBe(204);
     await gone;
     const { MongoClient } = await import("mongodb");

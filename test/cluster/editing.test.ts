@@ -1,26 +1,14 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import { writeAwarenessUpdate } from "../../src/collab/awareness-messages.js";
-import { startCluster, type TestCluster } from "../helpers/cluster.js";
-import { awarenessUntil, destroyProviders, fetchDocument, provider, until, whenStored } from "../helpers/collab.js";
+import { type TestCluster, useCluster } from "../helpers/cluster.js";
+import { awarenessUntil, fetchDocument, provider, until, whenStored } from "../helpers/collab.js";
 import { request } from "../helpers/http.js";
-import { killAll } from "../helpers/processes.js";
 import { projectWithTeam } from "../helpers/projects.js";
 import { rawClient } from "../helpers/raw-yjs.js";
-import { closeAllSockets, roundTrip } from "../helpers/sockets.js";
+import { roundTrip } from "../helpers/sockets.js";
 
-let cluster: TestCluster;
-beforeAll(async () => {
-  cluster = await startCluster(2);
-}, 60_000);
-afterEach(() => {
-  destroyProviders();
-  closeAllSockets();
-});
-afterAll(async () => {
-  killAll();
-  await cluster?.redis.stop();
-});
+const cluster = useCluster(2);
 
 const text = (doc: Y.Doc) => doc.getText("body").toString();
 

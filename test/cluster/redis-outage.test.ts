@@ -1,24 +1,11 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
-import { startCluster, type TestCluster, type TestNode } from "../helpers/cluster.js";
-import { destroyProviders, fetchDocument, provider, until, whenStored } from "../helpers/collab.js";
+import { type TestNode, useCluster } from "../helpers/cluster.js";
+import { fetchDocument, provider, until, whenStored } from "../helpers/collab.js";
 import { request } from "../helpers/http.js";
-import { killAll } from "../helpers/processes.js";
 import { projectWithTeam } from "../helpers/projects.js";
-import { closeAllSockets } from "../helpers/sockets.js";
 
-let cluster: TestCluster;
-beforeAll(async () => {
-  cluster = await startCluster(2);
-}, 60_000);
-afterEach(() => {
-  destroyProviders();
-  closeAllSockets();
-});
-afterAll(async () => {
-  killAll();
-  await cluster?.redis.stop();
-});
+const cluster = useCluster(2);
 
 const text = (doc: Y.Doc) => doc.getText("body").toString();
 

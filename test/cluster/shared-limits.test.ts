@@ -1,16 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startCluster, type TestCluster, type TestNode } from "../helpers/cluster.js";
+import { describe, expect, it } from "vitest";
+import { type TestNode, useCluster } from "../helpers/cluster.js";
 import { request } from "../helpers/http.js";
-import { killAll } from "../helpers/processes.js";
 
-let cluster: TestCluster;
-beforeAll(async () => {
-  cluster = await startCluster(2, { AUTH_RATE_LIMIT_PER_MINUTE: "6" });
-}, 60_000);
-afterAll(async () => {
-  killAll();
-  await cluster?.redis.stop();
-});
+const cluster = useCluster(2, { AUTH_RATE_LIMIT_PER_MINUTE: "6" });
 
 describe("the auth rate limit in a cluster", () => {
   it("counts a client's requests on every node together", async () => {

@@ -1,7 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";
-import { type Started, startProcess, startServiceProcess } from "./processes.js";
+import { afterAll, afterEach, beforeAll } from "vitest";
+import { destroyProviders } from "./collab.js";
+import { killAll, type Started, startProcess, startServiceProcess } from "./processes.js";
 import { startRedis, type TestRedis } from "./redis.js";
+import { closeAllSockets } from "./sockets.js";
 
 export interface TestNode {
   url: string;
@@ -56,4 +59,39 @@ export async function startCluster(count: number, environment: Record<string, st
   const nodes = [];
   for (let i = 0; i < count; i++) nodes.push(await addNode());
   return { nodes, redis, databaseUri, addNode };
+}
+
+/**
+ * A cluster for the test file (started before its tests, its processes and
+ * Redis stopped after); every client a test opened is closed after that test.
+ */
+export function useCluster(count: number, environment: Record<string, string> = {}): TestCluster {
+  let running: TestCluster | undefined;
+  beforeAll(async () => {
+    running = await startCluster(count, environment);
+  }, 60_000);
+  afterEach(() => {
+    destroyProviders();
+    closeAllSockets();
+  });
+  afterAll(async () => {
+    killAll();
+    await running?.redis.stop();
+  });
+  const current = () => {
+    if (!running) throw new Error("the cluster is not started yet");
+    return running;
+  };
+  return {
+    get nodes() {
+      return current().nodes;
+    },
+    get redis() {
+      return current().redis;
+    },
+    get databaseUri() {
+      return current().databaseUri;
+    },
+    addNode: () => current().addNode(),
+  };
 }
