@@ -26,6 +26,7 @@ import type {
   ProviderStatus,
   SaveState,
 } from "./provider-options.js";
+import { TokenRenewal } from "./token-renewal.js";
 
 export type { ConnectionError, ProjectProviderEvents, ProjectProviderOptions, ProviderStatus, SaveState };
 
@@ -57,6 +58,10 @@ export class ProjectProvider extends ObservableV2<ProjectProviderEvents> {
   private revoked = false;
   private readonly ownsAwareness: boolean;
   private readonly presenceStates: AwarenessExchange;
+  private token: ProjectProviderOptions["token"];
+  /** The token the current connection was opened (or last refreshed) with. */
+  private tokenInUse = "";
+  private readonly renewal: TokenRenewal;
   /** disconnect() or destroy() was called: nothing reconnects until connect(). */
   private stopped = false;
   /** Handshakes and opens the service could not serve for now are tried again after growing pauses. */
@@ -93,13 +98,20 @@ export class ProjectProvider extends ObservableV2<ProjectProviderEvents> {
       },
       refused: (error) => this.emit("error", [error]),
     });
-    const { token } = options;
+    this.token = options.token;
+    this.renewal = new TokenRenewal(typeof options.token === "function" ? options.token : undefined, (fresh) =>
+      this.refreshToken(fresh),
+    );
     this.socket = io(`${options.url.replace(/\/$/, "")}${PROJECTS_NAMESPACE}`, {
       ...options.socketOptions,
       autoConnect: false,
       auth: (callback) => {
-        Promise.resolve(typeof token === "function" ? token() : token).then(
-          (value) => callback({ token: value }),
+        const source = this.token;
+        Promise.resolve(typeof source === "function" ? source() : source).then(
+          (value) => {
+            this.tokenInUse = value;
+            callback({ token: value });
+          },
           () => callback({ token: "" }),
         );
       },
@@ -134,8 +146,29 @@ export class ProjectProvider extends ObservableV2<ProjectProviderEvents> {
     this.socket.connect();
   }
 
+  /**
+   * Replaces a string token: used for every later handshake, and handed to
+   * the server at once when connected, so the open connection outlives the
+   * old token. Resolves whether the server accepted it.
+   */
+  setToken(token: string): Promise<boolean> {
+    this.token = token;
+    return this.socket.connected ? this.refreshToken(token) : Promise.resolve(true);
+  }
+
+  private refreshToken(token: string): Promise<boolean> {
+    return new Promise((resolve) => {
+      this.socket.timeout(this.ackTimeoutMs).emit("auth:refresh", token, (timedOut, response) => {
+        const accepted = !timedOut && response.ok;
+        if (accepted) this.tokenInUse = token;
+        resolve(accepted);
+      });
+    });
+  }
+
   disconnect(): void {
     this.stopped = true;
+    this.renewal.stop();
     this.retries.cancel();
     this.socket.disconnect();
     this.closed();
@@ -215,6 +248,7 @@ export class ProjectProvider extends ObservableV2<ProjectProviderEvents> {
       return;
     }
     this.retries.succeeded();
+    this.renewal.schedule(this.tokenInUse);
     this.isOpen = true;
     this.role = response.role;
     this.readOnly = response.readOnly;
@@ -258,6 +292,7 @@ export class ProjectProvider extends ObservableV2<ProjectProviderEvents> {
 
   private closed(): void {
     this.isOpen = false;
+    this.renewal.stop();
     this.setSynced(false);
     this.setStatus("disconnected");
     // Whoever was online is not known any more: no stale avatars while offline or after a revocation.

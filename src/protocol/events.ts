@@ -60,6 +60,8 @@ export interface ProjectsClientToServerEvents {
   "yjs:sync": (projectId: string, message: WireBytes, ack?: (response: AckResponse) => void) => void;
   /** One y-protocols awareness update; binary or base64 text. */
   "yjs:awareness": (projectId: string, update: WireBytes) => void;
+  /** A fresh token for the same user: the socket lives on past the old one's expiry. */
+  "auth:refresh": (token: string, ack: (response: AckResponse<{ expiresAt: number }>) => void) => void;
 }
 
 export interface ProjectsServerToClientEvents {
@@ -84,7 +86,9 @@ export interface Notification {
   at: string;
 }
 
-export type NotificationsClientToServerEvents = Record<string, never>;
+export interface NotificationsClientToServerEvents {
+  "auth:refresh": (token: string, ack: (response: AckResponse<{ expiresAt: number }>) => void) => void;
+}
 
 export interface NotificationsServerToClientEvents {
   notification: (notification: Notification) => void;

@@ -49,6 +49,43 @@ export function authenticateHandshake(tokens: TokenService, accounts: AccountSer
   };
 }
 
+/**
+ * `auth:refresh` (token, ack): a fresh token for the same user, checked like
+ * a handshake's, moves the socket's expiry, so a long session never drops.
+ * A token for another user, an invalid one or a deleted account is refused
+ * (UNAUTHORIZED) and changes nothing.
+ */
+export function acceptTokenRefresh(
+  socket: Socket<Record<string, (...args: never[]) => void>, never, never, SocketData>,
+  tokens: TokenService,
+  accounts: AccountService,
+  logger: Logger,
+): void {
+  socket.on("auth:refresh", (...raw: unknown[]) => {
+    const ack = typeof raw.at(-1) === "function" ? (raw.at(-1) as (response: object) => void) : undefined;
+    const refused = () => ack?.({ ok: false, error: { code: "UNAUTHORIZED", message: "token refused" } });
+    let claims: ReturnType<TokenService["verify"]>;
+    try {
+      claims = tokens.verify(raw[0]);
+    } catch {
+      return refused();
+    }
+    if (claims.userId !== socket.data.userId) return refused();
+    accounts.findById(claims.userId).then(
+      (user) => {
+        if (!user) return refused();
+        // The expiry timer reads this each time it fires, and waits again for what is left.
+        socket.data.tokenExpiresAt = claims.expiresAt;
+        ack?.({ ok: true, expiresAt: claims.expiresAt });
+      },
+      (error: unknown) => {
+        if (!isDatabaseUnavailable(error)) logger.error({ err: error }, "checking the account of a token refresh failed");
+        ack?.({ ok: false, error: { code: "UNAVAILABLE", message: "try again soon" } });
+      },
+    );
+  });
+}
+
 /** Disconnects the socket when its token expires: a connection lives no longer than its credential. */
 export function disconnectOnExpiry(socket: Socket<never, never, never, SocketData>): void {
   let timer: NodeJS.Timeout | undefined;

@@ -12,7 +12,7 @@ import type { ProjectEvent, ProjectEvents } from "../projects/events.js";
 import { NOTIFICATIONS_NAMESPACE, PROJECTS_NAMESPACE } from "../protocol/events.js";
 import { base64Length } from "../protocol/wire-bytes.js";
 import { CollabChannel, roomBroadcaster } from "./collab-channel.js";
-import { authenticateHandshake, disconnectOnExpiry, originRefused } from "./handshake.js";
+import { acceptTokenRefresh, authenticateHandshake, disconnectOnExpiry, originRefused } from "./handshake.js";
 import { boundedParser, UnauthenticatedLimit } from "./inbound-limits.js";
 import { setUpNotifications } from "./notifications.js";
 import { type EngineConnection, OutboundBuffers } from "./outbound.js";
@@ -142,6 +142,7 @@ export function createRealtime(
     // Every socket of a user, across nodes: for disconnecting a deleted account.
     socket.join(userRoom(socket.data.userId));
     disconnectOnExpiry(socket);
+    acceptTokenRefresh(socket as never, deps.tokens, deps.accounts, logger);
     rooms.attach(socket);
     collab.attach(socket);
   });
@@ -149,7 +150,10 @@ export function createRealtime(
   const notifications = io.of(NOTIFICATIONS_NAMESPACE) as unknown as NotificationsNamespace;
   notifications.use(checkOrigin);
   notifications.use(authenticate);
-  notifications.on("connection", (socket) => unauthenticated.accept(socket.conn));
+  notifications.on("connection", (socket) => {
+    unauthenticated.accept(socket.conn);
+    acceptTokenRefresh(socket as never, deps.tokens, deps.accounts, logger);
+  });
 
   const removeDocument = (projectId: string) => {
     documents.remove(projectId).catch((error: unknown) => {

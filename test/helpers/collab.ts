@@ -5,7 +5,12 @@ import { ProjectProvider, type ProjectProviderOptions } from "../../src/client/p
 const providers = new Set<ProjectProvider>();
 
 /** A provider over a fresh Y.Doc (or the given one), connected over WebSocket only. */
-export function provider(url: string, token: string, projectId: string, options: Partial<ProjectProviderOptions> = {}) {
+export function provider(
+  url: string,
+  token: ProjectProviderOptions["token"],
+  projectId: string,
+  options: Partial<ProjectProviderOptions> = {},
+) {
   const created = new ProjectProvider({
     url,
     token,
