@@ -26,7 +26,7 @@ import type {
   ProviderStatus,
   SaveState,
 } from "./provider-options.js";
-import { TokenRenewal } from "./token-renewal.js";
+import { ProviderTokens } from "./token-renewal.js";
 
 export type { ConnectionError, ProjectProviderEvents, ProjectProviderOptions, ProviderStatus, SaveState };
 
@@ -58,10 +58,7 @@ export class ProjectProvider extends ObservableV2<ProjectProviderEvents> {
   private revoked = false;
   private readonly ownsAwareness: boolean;
   private readonly presenceStates: AwarenessExchange;
-  private token: ProjectProviderOptions["token"];
-  /** The token the current connection was opened (or last refreshed) with. */
-  private tokenInUse = "";
-  private readonly renewal: TokenRenewal;
+  private readonly tokens: ProviderTokens;
   /** disconnect() or destroy() was called: nothing reconnects until connect(). */
   private stopped = false;
   /** Handshakes and opens the service could not serve for now are tried again after growing pauses. */
@@ -98,23 +95,11 @@ export class ProjectProvider extends ObservableV2<ProjectProviderEvents> {
       },
       refused: (error) => this.emit("error", [error]),
     });
-    this.token = options.token;
-    this.renewal = new TokenRenewal(typeof options.token === "function" ? options.token : undefined, (fresh) =>
-      this.refreshToken(fresh),
-    );
+    this.tokens = new ProviderTokens(options.token, (fresh) => this.refreshToken(fresh));
     this.socket = io(`${options.url.replace(/\/$/, "")}${PROJECTS_NAMESPACE}`, {
       ...options.socketOptions,
       autoConnect: false,
-      auth: (callback) => {
-        const source = this.token;
-        Promise.resolve(typeof source === "function" ? source() : source).then(
-          (value) => {
-            this.tokenInUse = value;
-            callback({ token: value });
-          },
-          () => callback({ token: "" }),
-        );
-      },
+      auth: this.tokens.auth,
     });
     this.socket.on("connect", this.onConnect);
     this.socket.on("disconnect", this.onDisconnect);
@@ -151,24 +136,25 @@ export class ProjectProvider extends ObservableV2<ProjectProviderEvents> {
    * the server at once when connected, so the open connection outlives the
    * old token. Resolves whether the server accepted it.
    */
-  setToken(token: string): Promise<boolean> {
-    this.token = token;
-    return this.socket.connected ? this.refreshToken(token) : Promise.resolve(true);
+  async setToken(token: string): Promise<boolean> {
+    this.tokens.replace(token);
+    if (!this.socket.connected) return true;
+    const accepted = await this.refreshToken(token);
+    if (accepted) this.tokens.accepted(token);
+    return accepted;
   }
 
   private refreshToken(token: string): Promise<boolean> {
     return new Promise((resolve) => {
       this.socket.timeout(this.ackTimeoutMs).emit("auth:refresh", token, (timedOut, response) => {
-        const accepted = !timedOut && response.ok;
-        if (accepted) this.tokenInUse = token;
-        resolve(accepted);
+        resolve(!timedOut && response.ok);
       });
     });
   }
 
   disconnect(): void {
     this.stopped = true;
-    this.renewal.stop();
+    this.tokens.stop();
     this.retries.cancel();
     this.socket.disconnect();
     this.closed();
@@ -248,7 +234,7 @@ export class ProjectProvider extends ObservableV2<ProjectProviderEvents> {
       return;
     }
     this.retries.succeeded();
-    this.renewal.schedule(this.tokenInUse);
+    this.tokens.opened();
     this.isOpen = true;
     this.role = response.role;
     this.readOnly = response.readOnly;
@@ -292,7 +278,7 @@ export class ProjectProvider extends ObservableV2<ProjectProviderEvents> {
 
   private closed(): void {
     this.isOpen = false;
-    this.renewal.stop();
+    this.tokens.stop();
     this.setSynced(false);
     this.setStatus("disconnected");
     // Whoever was online is not known any more: no stale avatars while offline or after a revocation.

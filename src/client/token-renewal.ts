@@ -53,3 +53,56 @@ export class TokenRenewal {
     clearTimeout(this.timer);
   }
 }
+
+export type TokenSource = string | (() => string | Promise<string>);
+
+/**
+ * The provider's credentials: what each handshake sends (the string, or a
+ * fresh answer of the function), which token the open connection uses, and
+ * its renewal before expiry.
+ */
+export class ProviderTokens {
+  private inUse = "";
+  private readonly renewal: TokenRenewal;
+
+  constructor(
+    private source: TokenSource,
+    send: (token: string) => Promise<boolean>,
+  ) {
+    this.renewal = new TokenRenewal(typeof source === "function" ? source : undefined, async (token) => {
+      const accepted = await send(token);
+      if (accepted) this.inUse = token;
+      return accepted;
+    });
+  }
+
+  /** socket.io-client's `auth` option: asked at every (re)connect. */
+  readonly auth = (callback: (data: object) => void) => {
+    const source = this.source;
+    Promise.resolve(typeof source === "function" ? source() : source).then(
+      (value) => {
+        this.inUse = value;
+        callback({ token: value });
+      },
+      () => callback({ token: "" }),
+    );
+  };
+
+  /** A string token replaces whatever was given before, for every later handshake. */
+  replace(token: string): void {
+    this.source = token;
+  }
+
+  accepted(token: string): void {
+    this.inUse = token;
+  }
+
+  /** The connection is open with the token in use: renew it in time. */
+  opened(): void {
+    this.renewal.schedule(this.inUse);
+  }
+
+  stop(): void {
+    this.renewal.stop();
+  }
+}

@@ -79,7 +79,8 @@ export function acceptTokenRefresh(
         ack?.({ ok: true, expiresAt: claims.expiresAt });
       },
       (error: unknown) => {
-        if (!isDatabaseUnavailable(error)) logger.error({ err: error }, "checking the account of a token refresh failed");
+        if (!isDatabaseUnavailable(error))
+          logger.error({ err: error }, "checking the account of a token refresh failed");
         ack?.({ ok: false, error: { code: "UNAVAILABLE", message: "try again soon" } });
       },
     );
