@@ -1,18 +1,16 @@
 import type { ManagerOptions, SocketOptions } from "socket.io-client";
 import type { Awareness } from "y-protocols/awareness";
 import type * as Y from "yjs";
-import type { OnlineUser, OpenResult, Role, WireError } from "../protocol/events.js";
+import type { ErrorCode, OnlineUser, OpenResult, Role, WireError } from "../protocol/events.js";
+
+import type { ConnectionError, ConnectionStatus } from "./service-socket.js";
+
+export type { ConnectionError };
 
 /** What a `ProjectProvider` is given, and the events it reports: the provider's public contract. */
-export type ProviderStatus = "connecting" | "connected" | "disconnected";
+export type ProviderStatus = ConnectionStatus;
 
 export type SaveState = "saved" | "saving" | "offline-unsaved";
-
-/** Why a connection attempt failed: a code the server named in `connect_error`, or UNREACHABLE (no answer at all). */
-export interface ConnectionError {
-  code: "UNAUTHORIZED" | "ORIGIN_REFUSED" | "UNAVAILABLE" | "INTERNAL" | "UNREACHABLE";
-  message: string;
-}
 
 export interface ProjectProviderOptions {
   /** The service's base URL, e.g. `https://collab.example.com`. */
@@ -43,6 +41,11 @@ export interface ProjectProviderEvents {
   /** The caller lost access (removed, or the project deleted); the provider stops. */
   "access-revoked": () => void;
   error: (error: WireError) => void;
+  /**
+   * Local edits the server refused for good were undone in the local document, so they never reach the shared
+   * one later. READ_ONLY (edits while read-only are never sent, only undone) is told once per read-only spell.
+   */
+  reverted: (code: ErrorCode, edits: number) => void;
   /** `saveState` changed. */
   "save-state": (state: SaveState) => void;
   /** A connection attempt failed; UNAUTHORIZED and ORIGIN_REFUSED stop the provider, the others are retried. */

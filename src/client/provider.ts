@@ -1,10 +1,7 @@
-import * as decoding from "lib0/decoding";
-import * as encoding from "lib0/encoding";
 import { ObservableV2 } from "lib0/observable";
-import { io, type Socket } from "socket.io-client";
+import type { Socket } from "socket.io-client";
 import { Awareness } from "y-protocols/awareness";
-import * as syncProtocol from "y-protocols/sync";
-import * as Y from "yjs";
+import type * as Y from "yjs";
 import {
   type AckResponse,
   type OnlineUser,
@@ -17,8 +14,7 @@ import {
 } from "../protocol/events.js";
 import { fromWire, toWire, type WireBytes } from "../protocol/wire-bytes.js";
 import { AwarenessExchange } from "./awareness-exchange.js";
-import { Backoff } from "./backoff.js";
-import { type ChangeChannel, OutgoingChanges } from "./outgoing-changes.js";
+import { DocumentSync, type SyncChannel } from "./document-sync.js";
 import type {
   ConnectionError,
   ProjectProviderEvents,
@@ -26,9 +22,11 @@ import type {
   ProviderStatus,
   SaveState,
 } from "./provider-options.js";
-import { ProviderTokens } from "./token-renewal.js";
+import { ServiceSocket } from "./service-socket.js";
 
 export type { ConnectionError, ProjectProviderEvents, ProjectProviderOptions, ProviderStatus, SaveState };
+
+type SyncAck = NonNullable<Parameters<SyncChannel["send"]>[1]>;
 
 type ClientSocket = Socket<ProjectsServerToClientEvents, ProjectsClientToServerEvents>;
 
@@ -51,18 +49,13 @@ export class ProjectProvider extends ObservableV2<ProjectProviderEvents> {
   readOnly = true;
   online: OnlineUser[] = [];
 
+  private readonly connection: ServiceSocket<ClientSocket>;
   private readonly socket: ClientSocket;
   private readonly ackTimeoutMs: number;
   private isOpen = false;
-  private readonly outgoing: OutgoingChanges;
-  private revoked = false;
+  private readonly sync: DocumentSync;
   private readonly ownsAwareness: boolean;
   private readonly presenceStates: AwarenessExchange;
-  private readonly tokens: ProviderTokens;
-  /** disconnect() or destroy() was called: nothing reconnects until connect(). */
-  private stopped = false;
-  /** Handshakes and opens the service could not serve for now are tried again after growing pauses. */
-  private readonly retries = new Backoff(() => !this.revoked && !this.stopped);
 
   constructor(options: ProjectProviderOptions) {
     super();
@@ -75,35 +68,32 @@ export class ProjectProvider extends ObservableV2<ProjectProviderEvents> {
       send: (update) => this.socket.emit("yjs:awareness", this.projectId, update),
     });
     this.ackTimeoutMs = options.ackTimeoutMs ?? 10_000;
-    this.outgoing = new OutgoingChanges({
-      isOpen: () => this.isOpen,
-      send: (message, ack) => {
-        // The event's ack is optional in the contract, which socket.io's timeout typing cannot express.
-        const emitter = this.socket.timeout(this.ackTimeoutMs) as unknown as {
-          emit(
-            event: "yjs:sync",
-            projectId: string,
-            message: WireBytes,
-            ack: Parameters<ChangeChannel["send"]>[1],
-          ): void;
-        };
-        emitter.emit("yjs:sync", this.projectId, toWire(message), ack);
+    this.sync = new DocumentSync(
+      options.doc,
+      {
+        isOpen: () => this.isOpen,
+        send: (message, ack) => this.sendSync(message, ack),
+        unsyncedChanged: (count) => {
+          this.emit("unsynced", [count]);
+          this.updateSaveState();
+        },
+        synced: () => this.setSynced(true),
+        error: (error) => this.emit("error", [error]),
+        reverted: (code, edits) => this.emit("reverted", [code, edits]),
       },
-      unsyncedChanged: (count) => {
-        this.emit("unsynced", [count]);
-        this.updateSaveState();
+      this,
+    );
+    this.connection = new ServiceSocket<ClientSocket>(
+      { ...options, namespace: PROJECTS_NAMESPACE, ackTimeoutMs: this.ackTimeoutMs },
+      {
+        connected: () => this.open(),
+        closed: () => this.closed(),
+        connecting: () => this.setStatus("connecting"),
+        connectionError: (error) => this.emit("connection-error", [error]),
+        error: (error) => this.emit("error", [error]),
       },
-      refused: (error) => this.emit("error", [error]),
-    });
-    this.tokens = new ProviderTokens(options.token, (fresh) => this.refreshToken(fresh));
-    this.socket = io(`${options.url.replace(/\/$/, "")}${PROJECTS_NAMESPACE}`, {
-      ...options.socketOptions,
-      autoConnect: false,
-      auth: this.tokens.auth,
-    });
-    this.socket.on("connect", this.onConnect);
-    this.socket.on("disconnect", this.onDisconnect);
-    this.socket.on("connect_error", this.onConnectError);
+    );
+    this.socket = this.connection.socket;
     this.socket.on("yjs:sync", this.onSync);
     this.socket.on("yjs:awareness", (projectId, data) => {
       if (projectId === this.projectId) this.presenceStates.receive(data);
@@ -114,21 +104,17 @@ export class ProjectProvider extends ObservableV2<ProjectProviderEvents> {
     this.socket.on("yjs:error", ({ code }) =>
       this.emit("error", [{ code, message: `the server refused a change: ${code}` }]),
     );
-    this.doc.on("update", this.onDocumentUpdate);
     if (options.connect !== false) this.connect();
+    else if (this.connection.connectedAtCreation) this.connection.disconnect();
   }
 
   /** Local changes not yet acknowledged as stored by the server (queued or sent). */
   get unsyncedChanges(): number {
-    return this.outgoing.count;
+    return this.sync.unsyncedChanges;
   }
 
   connect(): void {
-    this.revoked = false;
-    this.stopped = false;
-    this.retries.cancel();
-    this.setStatus("connecting");
-    this.socket.connect();
+    this.connection.connect();
   }
 
   /**
@@ -136,37 +122,22 @@ export class ProjectProvider extends ObservableV2<ProjectProviderEvents> {
    * the server at once when connected, so the open connection outlives the
    * old token. Resolves whether the server accepted it.
    */
-  async setToken(token: string): Promise<boolean> {
-    this.tokens.replace(token);
-    if (!this.socket.connected) return true;
-    const accepted = await this.refreshToken(token);
-    if (accepted) this.tokens.accepted(token);
-    return accepted;
-  }
-
-  private refreshToken(token: string): Promise<boolean> {
-    return new Promise((resolve) => {
-      this.socket.timeout(this.ackTimeoutMs).emit("auth:refresh", token, (timedOut, response) => {
-        resolve(!timedOut && response.ok);
-      });
-    });
+  setToken(token: string): Promise<boolean> {
+    return this.connection.setToken(token);
   }
 
   disconnect(): void {
-    this.stopped = true;
-    this.tokens.stop();
-    this.retries.cancel();
-    this.socket.disconnect();
+    this.connection.disconnect();
     this.closed();
   }
 
   override destroy(): void {
     this.disconnect();
-    this.doc.off("update", this.onDocumentUpdate);
+    this.connection.destroy();
+    this.sync.destroy();
     this.presenceStates.stop();
     // An Awareness runs a timer: one this provider made would keep a Node process alive.
     if (this.ownsAwareness) this.awareness.destroy();
-    this.socket.removeAllListeners();
     super.destroy();
   }
 
@@ -192,7 +163,7 @@ export class ProjectProvider extends ObservableV2<ProjectProviderEvents> {
 
   /** What a "Saved" indicator shows: derived from the unsynced count and the connection, told on every change. */
   private updateSaveState(): void {
-    const count = this.outgoing?.count ?? 0;
+    const count = this.sync?.unsyncedChanges ?? 0;
     const state: SaveState = count === 0 ? "saved" : this.status === "connected" ? "saving" : "offline-unsaved";
     if (state === this.saveState) return;
     this.saveState = state;
@@ -205,8 +176,6 @@ export class ProjectProvider extends ObservableV2<ProjectProviderEvents> {
     this.emit("synced", [synced]);
   }
 
-  private readonly onConnect = () => this.open();
-
   private open(): void {
     // A callback ack, not emitWithAck: it runs as the ack arrives, before the server's sync step 1 that follows it.
     this.socket.timeout(this.ackTimeoutMs).emit("project:open", this.projectId, (timedOut, response) => {
@@ -214,8 +183,7 @@ export class ProjectProvider extends ObservableV2<ProjectProviderEvents> {
       if (timedOut) {
         // No answer in time: drop the connection and come back after a pause.
         this.emit("error", [{ code: "INTERNAL", message: "the server did not answer project:open" }]);
-        this.socket.disconnect();
-        this.retries.later(() => this.socket.connect());
+        this.connection.reconnectLater();
         return;
       }
       this.opened(response);
@@ -227,58 +195,29 @@ export class ProjectProvider extends ObservableV2<ProjectProviderEvents> {
       this.emit("error", [response.error]);
       if (response.error.code === "UNAVAILABLE" || response.error.code === "INTERNAL") {
         // The service cannot check access right now: ask again later on the same connection.
-        this.retries.later(() => this.open());
+        this.connection.retries.later(() => {
+          if (this.socket.connected) this.open();
+        });
         return;
       }
       this.disconnect();
       return;
     }
-    this.retries.succeeded();
-    this.tokens.opened();
+    this.connection.established();
     this.isOpen = true;
     this.role = response.role;
     this.readOnly = response.readOnly;
+    this.sync.setReadOnly(response.readOnly);
     this.online = response.online;
     this.setStatus("connected");
     this.emit("open", [response]);
     this.emit("presence", [response.online]);
-    this.send(syncProtocol.writeSyncStep1);
+    this.sync.opened();
     this.presenceStates.announce();
   }
 
-  private readonly onDisconnect = (reason: string) => {
-    this.closed();
-    // The server hung up (an expired token, say): try again, asking for a fresh token.
-    if (reason === "io server disconnect" && !this.revoked) {
-      setTimeout(() => {
-        if (!this.revoked && this.status === "disconnected") this.connect();
-      }, 1000);
-    }
-  };
-
-  private readonly onConnectError = (error: Error & { data?: { code?: string } }) => {
-    const code = error.data?.code;
-    // Without a code the transport failed (server down, network, a browser's CORS refusal): socket.io-client retries.
-    const named = (["UNAUTHORIZED", "ORIGIN_REFUSED", "UNAVAILABLE", "INTERNAL"] as const).find(
-      (each) => each === code,
-    );
-    this.emit("connection-error", [{ code: named ?? "UNREACHABLE", message: error.message }]);
-    if (code === "UNAUTHORIZED" || code === "ORIGIN_REFUSED") {
-      // Not retried by socket.io-client, nor here: the token (or the page's origin) must change first.
-      if (code === "UNAUTHORIZED") this.emit("error", [{ code, message: "the server refused the token" }]);
-      this.setStatus("disconnected");
-      return;
-    }
-    if (code === "UNAVAILABLE" || code === "INTERNAL") {
-      // Not retried by socket.io-client either, but the same token will do once the service recovers.
-      this.emit("error", [{ code, message: "the service is unavailable; retrying" }]);
-      this.retries.later(() => this.socket.connect());
-    }
-  };
-
   private closed(): void {
     this.isOpen = false;
-    this.tokens.stop();
     this.setSynced(false);
     this.setStatus("disconnected");
     // Whoever was online is not known any more: no stale avatars while offline or after a revocation.
@@ -291,21 +230,7 @@ export class ProjectProvider extends ObservableV2<ProjectProviderEvents> {
 
   private readonly onSync = (projectId: string, data: unknown) => {
     const message = fromWire(data);
-    if (projectId !== this.projectId || !message || !this.isOpen) return;
-    const decoder = decoding.createDecoder(message);
-    const type = decoding.readVarUint(decoder);
-    if (type === syncProtocol.messageYjsSyncStep1) {
-      // Answer with what the server lacks: offline edits travel this way.
-      const missing = Y.encodeStateAsUpdate(this.doc, decoding.readVarUint8Array(decoder));
-      this.outgoing.sendStep2(missing);
-      return;
-    }
-    syncProtocol.readSyncStep2(decoder, this.doc, this, (error) =>
-      this.emit("error", [
-        { code: "INVALID_UPDATE", message: `the server sent an update that does not apply: ${error.message}` },
-      ]),
-    );
-    if (type === syncProtocol.messageYjsSyncStep2) this.setSynced(true);
+    if (projectId === this.projectId && message && this.isOpen) this.sync.receive(message);
   };
 
   private readonly onPresence = ({ projectId, online }: { projectId: string; online: OnlineUser[] }) => {
@@ -318,25 +243,25 @@ export class ProjectProvider extends ObservableV2<ProjectProviderEvents> {
     if (projectId !== this.projectId) return;
     this.role = role;
     this.readOnly = readOnly;
+    this.sync.setReadOnly(readOnly);
     this.emit("role", [role, readOnly]);
   };
 
   private readonly onAccessRevoked = ({ projectId }: { projectId: string }) => {
     if (projectId !== this.projectId) return;
-    this.revoked = true;
     this.emit("access-revoked", []);
     this.disconnect();
   };
 
-  private readonly onDocumentUpdate = (update: Uint8Array, origin: unknown) => {
-    if (origin === this) return;
-    // Made offline, it is counted as unsynced now and carried by the next connection's sync step 2.
-    this.outgoing.queue(update);
-  };
-
-  private send(write: (encoder: encoding.Encoder, doc: Y.Doc) => void): void {
-    const encoder = encoding.createEncoder();
-    write(encoder, this.doc);
-    this.socket.emit("yjs:sync", this.projectId, toWire(encoding.toUint8Array(encoder)));
+  private sendSync(message: Uint8Array, ack?: SyncAck): void {
+    if (!ack) {
+      this.socket.emit("yjs:sync", this.projectId, toWire(message));
+      return;
+    }
+    // The event's ack is optional in the contract, which socket.io's timeout typing cannot express.
+    const emitter = this.socket.timeout(this.ackTimeoutMs) as unknown as {
+      emit(event: "yjs:sync", projectId: string, message: WireBytes, ack: SyncAck): void;
+    };
+    emitter.emit("yjs:sync", this.projectId, toWire(message), ack);
   }
 }

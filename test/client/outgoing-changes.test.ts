@@ -16,7 +16,9 @@ function fakeChannel() {
     isOpen: () => open,
     send: (message, ack) => sent.push({ type: message[0] as number, ack }),
     unsyncedChanged: (count) => counts.push(count),
+    stored: () => {},
     refused: (error) => refusals.push(error),
+    retrying: (error) => refusals.push(error),
   };
   return {
     channel,
