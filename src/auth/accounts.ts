@@ -1,15 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { Types } from "mongoose";
 import { AppError } from "../errors.js";
+import type { PublicUser } from "../protocol/api.js";
 import { hashPassword, verifyPassword } from "./password.js";
 import type { UserModel, UserRecord } from "./user-model.js";
 
-export interface PublicUser {
-  id: string;
-  email: string;
-  name: string;
-  createdAt: string;
-}
+export type { PublicUser };
 
 export interface AccountService {
   register(input: { email: string; password: string; name: string }): Promise<PublicUser>;

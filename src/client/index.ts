@@ -1,6 +1,17 @@
-/** The client library editor frontends use: `import { ProjectProvider } from "collab-backend/client"`. */
+/**
+ * The client library editor frontends use: `import { ApiClient, ProjectProvider, NotificationsClient } from
+ * "collab-backend/client"`. It runs in browsers and in Node; Yjs, y-protocols, lib0 and socket.io-client are the
+ * app's own (peer dependencies), so a bundle holds one copy of each.
+ */
 
+export * from "../protocol/api.js";
 export * from "../protocol/events.js";
+export { ApiClient, type ApiClientOptions, ApiError } from "./api-client.js";
+export {
+  NotificationsClient,
+  type NotificationsClientEvents,
+  type NotificationsClientOptions,
+} from "./notifications-client.js";
 export {
   type ConnectionError,
   ProjectProvider,
@@ -9,3 +20,4 @@ export {
   type ProviderStatus,
   type SaveState,
 } from "./provider.js";
+export type { TokenSource } from "./token-renewal.js";

@@ -1,34 +1,14 @@
 import { Types } from "mongoose";
 import type { AccountService } from "../auth/accounts.js";
 import { AppError } from "../errors.js";
+import type { MemberView, ProjectDetails, ProjectPage, ProjectSummary } from "../protocol/api.js";
 import type { AccessPolicy } from "./access.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
 import type { ProjectEvents } from "./events.js";
 import type { MemberRecord, ProjectModel, ProjectRecord } from "./project-model.js";
 import { type Action, can, ROLES, type Role } from "./roles.js";
 
-export interface ProjectSummary {
-  id: string;
-  name: string;
-  role: Role;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface MemberView {
-  userId: string;
-  name: string;
-  role: Role;
-}
-
-export interface ProjectDetails extends ProjectSummary {
-  members: MemberView[];
-}
-
-export interface ProjectPage {
-  projects: ProjectSummary[];
-  nextCursor: string | null;
-}
+export type { MemberView, ProjectDetails, ProjectPage, ProjectSummary };
 
 export const MAX_MEMBERS = 1000;
 

@@ -1,6 +1,6 @@
 import { type RequestHandler, Router } from "express";
 import { z } from "zod";
-import type { AccountService } from "../../auth/accounts.js";
+import type { AccountService, PublicUser } from "../../auth/accounts.js";
 import type { TokenService } from "../../auth/tokens.js";
 import { limitPerMinute, type RateLimitStores } from "../rate-limit.js";
 import { parseInput } from "../validate.js";
@@ -28,6 +28,12 @@ export function createAuthRouter(deps: {
 
   router.post("/api/auth/login", async (req, res) => {
     const user = await accounts.login(parseInput(loginBody, req.body));
+    res.json({ token: tokens.issue(user.id), user });
+  });
+
+  // A fresh token for the caller, before the one in use expires: a browser session outlives JWT_EXPIRES_IN.
+  router.post("/api/auth/refresh", deps.requireUser, (req, res) => {
+    const user = req.user as PublicUser;
     res.json({ token: tokens.issue(user.id), user });
   });
 

@@ -1,0 +1,55 @@
+/**
+ * The HTTP API's payloads, shared by the server's routes and the client's
+ * `ApiClient`; the README's API table lists the endpoints that carry them.
+ * Every failure is `{ error: { code, message, ...details } }` (`ApiErrorBody`).
+ */
+import type { ErrorCode } from "../errors.js";
+import type { Role } from "../projects/roles.js";
+import type { OnlineUser } from "./events.js";
+
+export interface PublicUser {
+  id: string;
+  email: string;
+  name: string;
+  /** ISO 8601. */
+  createdAt: string;
+}
+
+/** What register, login and refresh answer: a token for `Authorization: Bearer`, and whose it is. */
+export interface Session {
+  token: string;
+  user: PublicUser;
+}
+
+export interface ProjectSummary {
+  id: string;
+  name: string;
+  /** The caller's role. */
+  role: Role;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface MemberView {
+  userId: string;
+  name: string;
+  role: Role;
+}
+
+export interface ProjectDetails extends ProjectSummary {
+  members: MemberView[];
+}
+
+/** Newest first; `nextCursor` asks for the page after this one, null on the last. */
+export interface ProjectPage {
+  projects: ProjectSummary[];
+  nextCursor: string | null;
+}
+
+export interface PresenceView {
+  online: OnlineUser[];
+}
+
+export interface ApiErrorBody {
+  error: { code: ErrorCode; message: string } & Record<string, unknown>;
+}
