@@ -20,4 +20,4 @@ export {
   type ProviderStatus,
   type SaveState,
 } from "./provider.js";
-export type { TokenSource } from "./token-renewal.js";
+export { type TokenSource, tokenTimes } from "./token-renewal.js";

@@ -111,3 +111,14 @@ export function awarenessUntil(
     test();
   });
 }
+
+/**
+ * The document's state as a fresh replica of it encodes it, for byte-for-byte comparisons between replicas: a
+ * client keeps the content of deleted text while an undo manager may restore it (the provider's own does, for its
+ * unstored edits; so does an editor binding's), which a replica built from the updates has collected.
+ */
+export function canonicalState(doc: Y.Doc): Uint8Array {
+  const replica = new Y.Doc();
+  Y.applyUpdate(replica, Y.encodeStateAsUpdate(doc));
+  return Y.encodeStateAsUpdate(replica);
+}
