@@ -16,6 +16,7 @@ import { createDocumentRouter } from "./http/routes/document.js";
 import { createHealthRouter } from "./http/routes/health.js";
 import { createPresenceRouter } from "./http/routes/presence.js";
 import { createProjectsRouter } from "./http/routes/projects.js";
+import { createWebRouter } from "./http/routes/web.js";
 import type { Logger } from "./logger.js";
 import { createAccessPolicy } from "./projects/access.js";
 import { ProjectEvents } from "./projects/events.js";
@@ -82,6 +83,8 @@ export async function createService(config: Config, logger: Logger): Promise<Ser
     },
   );
   const rateLimitStores = cluster?.rateLimitStores;
+  const web = createWebRouter(config.webRoot);
+  if (!web) logger.warn({ webRoot: config.webRoot }, "the web app is not built (npm run build): / serves nothing");
   const app = createHttpApp({
     logger,
     trustProxy: config.http.trustProxy,
@@ -112,6 +115,7 @@ export async function createService(config: Config, logger: Logger): Promise<Ser
         encodeState: (projectId) => realtime.documents.encodeState(projectId),
         rateLimitStores,
       }),
+      ...(web ? [web] : []),
     ],
   });
   const httpServer = createServer(app);

@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import type { CollabLimits } from "../collab/limits.js";
 import type { StoreTiming } from "../db/document-store.js";
@@ -61,7 +62,11 @@ const environmentSchema = z.object({
   DOC_COMPACT_AFTER_UPDATES: integer(1, 1_000_000).default(5_000),
   DOC_RELAY_INTERVAL_MS: integer(0, 1_000).default(5),
   STORE_COMMIT_INTERVAL_MS: integer(0, 1_000).default(20),
+  WEB_ROOT: z.string().min(1).optional(),
 });
+
+/** Where `npm run build` puts the web app: dist/web, from src/config or dist/config alike. */
+const BUILT_WEB_ROOT = fileURLToPath(new URL("../../dist/web", import.meta.url));
 
 export type Environment = Record<string, string | undefined>;
 
@@ -100,6 +105,8 @@ export interface Config {
   store: StoreTiming;
   logLevel: (typeof LOG_LEVELS)[number];
   shutdownTimeoutMs: number;
+  /** The built web app served at `/`; nothing is served there when the folder has no index.html. */
+  webRoot: string;
 }
 
 export class ConfigError extends Error {
@@ -182,6 +189,7 @@ export function loadConfig(
     store: { commitIntervalMs: env.STORE_COMMIT_INTERVAL_MS },
     logLevel: env.LOG_LEVEL,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    webRoot: env.WEB_ROOT ?? BUILT_WEB_ROOT,
   };
   return { config, generatedSecret: env.JWT_SECRET === undefined };
 }

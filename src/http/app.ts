@@ -32,7 +32,27 @@ export function createHttpApp(options: {
       customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? "error" : "info"),
     }),
   );
-  app.use(helmet());
+  app.use(
+    helmet({
+      // The web app's policy, and a harmless one for JSON: scripts only from this origin, never inline; styles
+      // inline too (CodeMirror writes its own <style> elements); connections (HTTP, WebSocket) to this origin.
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'", "'unsafe-inline'"],
+          imgSrc: ["'self'", "data:"],
+          connectSrc: ["'self'"],
+          fontSrc: ["'self'"],
+          objectSrc: ["'none'"],
+          baseUri: ["'self'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+        },
+      },
+    }),
+  );
   if (options.corsOrigins) {
     // Bearer tokens, not cookies: no credentials mode, and preflights cached for ten minutes.
     app.use(
