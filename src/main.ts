@@ -26,6 +26,9 @@ async function main(): Promise<void> {
   const service = await createService(config, logger);
   const url = await service.listen();
   logger.info({ url }, `listening on ${url}`);
+  // For whoever started it by hand: the one line worth reading among the JSON logs.
+  if (process.stderr.isTTY || process.env.npm_lifecycle_event)
+    process.stderr.write(`\nReady: open ${url}/ in a browser\n\n`);
 
   let stopping = false;
   const stop = (signal: string) => {
