@@ -117,6 +117,13 @@ describe.skipIf(!browserAvailable)("the web app in Chromium", () => {
     await screenshot(ada.page, "02-editing-desktop");
     await screenshot(bob.page, "03-editing-narrow");
 
+    // Bob leaves the project's page: he leaves its room, and Ada sees him go; he comes back.
+    await bob.page.getByRole("link", { name: "← Projects" }).click();
+    await ada.page.locator(`#online li[data-user-id="${bobId}"]`).waitFor({ state: "detached" });
+    await bob.page.getByRole("link", { name: "Shared notes" }).click();
+    await ada.page.locator(`#online li[data-user-id="${bobId}"]`).waitFor();
+    await bob.page.locator("#connection-status", { hasText: "connected" }).waitFor();
+
     // Ada demotes Bob: his editor stops being editable at once, with a badge.
     await ada.page.getByLabel("Role of Bob Babbage").selectOption("viewer");
     await bob.page.locator("#read-only-badge").waitFor({ state: "visible" });
@@ -131,6 +138,9 @@ describe.skipIf(!browserAvailable)("the web app in Chromium", () => {
     await ada.page.locator(`#online li[data-user-id="${bobId}"]`).waitFor({ state: "detached" });
     expect(ada.errors).toEqual([]);
     expect(bob.errors).toEqual([]);
+    // Coming back by its address (a reload), he is told the project is not his to see (404s in his console now).
+    await bob.page.reload();
+    await bob.page.getByText("This project does not exist, or you are not a member.").waitFor();
 
     // The service restarts (same database, same secret): Ada sees "offline" with unsaved changes, then "saved".
     const port = new URL(running.url).port;

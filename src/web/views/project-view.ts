@@ -93,13 +93,13 @@ export function projectView(context: AppContext, projectId: string): View {
   provider.on("reverted", () => {
     notice.textContent = "Your role may not change this document: your edit was undone.";
   });
-  provider.on("access-revoked", () => {
+  const closeWith = (message: string) => {
     view.destroy();
     editorHost.replaceChildren(
       el(
         "div",
         { class: "revoked", role: "alert" },
-        el("p", {}, "You no longer have access to this project."),
+        el("p", {}, message),
         el("a", { href: "#/" }, "Back to your projects"),
       ),
     );
@@ -107,6 +107,12 @@ export function projectView(context: AppContext, projectId: string): View {
     connection.textContent = "closed";
     members.element.hidden = true;
     provider.destroy();
+  };
+  provider.on("access-revoked", () => closeWith("You no longer have access to this project."));
+  provider.on("error", (error) => {
+    // The open was refused: not a member (any more), or no such project; the provider has stopped.
+    if (error.code === "NOT_FOUND" && !provider.role)
+      closeWith("This project does not exist, or you are not a member.");
   });
   provider.on("connection-error", (error) => {
     if (error.code === "UNAUTHORIZED") notice.textContent = "Your session has ended. Sign in again.";
