@@ -1,3 +1,4 @@
+import * as encoding from "lib0/encoding";
 import { describe, expect, it } from "vitest";
 import * as syncProtocol from "y-protocols/sync";
 import * as Y from "yjs";
@@ -99,9 +100,9 @@ describe("DocumentSync", () => {
     fake.sent[0]?.ack?.(null, stored);
     // A reconnect: the server's step 1 is answered with a step 2 covering the unstored change.
     const serverState = new Y.Doc();
-    const encoder = (await import("lib0/encoding")).createEncoder();
+    const encoder = encoding.createEncoder();
     syncProtocol.writeSyncStep1(encoder, serverState);
-    sync.receive((await import("lib0/encoding")).toUint8Array(encoder));
+    sync.receive(encoding.toUint8Array(encoder));
     expect(fake.sent[2]?.type).toBe(syncProtocol.messageYjsSyncStep2);
     fake.sent[2]?.ack?.(null, refused("TOO_LARGE"));
     expect(doc.getText("body").toString()).toBe("x1");
