@@ -18,6 +18,8 @@ export const ERROR_CODES = [
   "READ_ONLY",
   "NOT_OPEN",
   "INVALID_UPDATE",
+  /** The project's room holds MAX_SOCKETS_PER_PROJECT sockets already. */
+  "ROOM_FULL",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -4,6 +4,8 @@ import { createAccountService } from "./auth/accounts.js";
 import { createRequireUser } from "./auth/passport.js";
 import { createTokenService } from "./auth/tokens.js";
 import { defineUserModel } from "./auth/user-model.js";
+import { defineChatMessageModel } from "./chat/chat-model.js";
+import { ChatService } from "./chat/chat-service.js";
 import { joinCluster } from "./cluster/cluster.js";
 import type { DocumentRegistry } from "./collab/registry.js";
 import type { Config } from "./config/config.js";
@@ -12,6 +14,7 @@ import { createMongoDocumentStore } from "./db/document-store.js";
 import { createHttpApp } from "./http/app.js";
 import { createAccountRouter } from "./http/routes/account.js";
 import { createAuthRouter } from "./http/routes/auth.js";
+import { createChatRouter } from "./http/routes/chat.js";
 import { createDocumentRouter } from "./http/routes/document.js";
 import { createHealthRouter } from "./http/routes/health.js";
 import { createPresenceRouter } from "./http/routes/presence.js";
@@ -51,7 +54,8 @@ export async function createService(config: Config, logger: Logger): Promise<Ser
   const users = defineUserModel(database.connection);
   const projectModel = defineProjectModel(database.connection);
   const documentStore = createMongoDocumentStore(database.connection, config.store);
-  await Promise.all([users.init(), projectModel.init(), documentStore.init()]);
+  const chatMessages = defineChatMessageModel(database.connection);
+  await Promise.all([users.init(), projectModel.init(), documentStore.init(), chatMessages.init()]);
 
   const tokens = createTokenService(config.jwt.secret, config.jwt.expiresInSeconds, config.jwt.maxAgeSeconds);
   const accounts = createAccountService(users);
@@ -61,6 +65,16 @@ export async function createService(config: Config, logger: Logger): Promise<Ser
   );
   const policy = createAccessPolicy(projectModel);
   const projects = new ProjectService(projectModel, policy, accounts, events);
+  const chat = new ChatService(chatMessages, policy, async (userId, projectId) => {
+    return (await projects.get(userId, projectId)).members;
+  });
+  // A deleted project's messages go with it (members who leave keep theirs, as written).
+  events.subscribe((event) => {
+    if (event.type !== "project-deleted") return;
+    chat.removeProject(event.projectId).catch((error: unknown) => {
+      logger.error({ err: error, projectId: event.projectId }, "deleting a deleted project's chat failed");
+    });
+  });
 
   const cluster = config.redisUrl ? await joinCluster(config.redisUrl, config.nodeId, logger) : undefined;
   const realtime = createRealtime(
@@ -76,6 +90,7 @@ export async function createService(config: Config, logger: Logger): Promise<Ser
       policy,
       events,
       documentStore,
+      chat,
       collabLimits: config.collab,
       logger,
       peers: cluster?.peers,
@@ -108,7 +123,8 @@ export async function createService(config: Config, logger: Logger): Promise<Ser
         disconnectUser: (userId) => realtime.disconnectUser(userId),
       }),
       createProjectsRouter({ projects, requireUser }),
-      createPresenceRouter({ policy, requireUser, online: (projectId) => realtime.presence.online(projectId) }),
+      createPresenceRouter({ policy, requireUser, presence: realtime.presence }),
+      createChatRouter({ chat, requireUser }),
       createDocumentRouter({
         policy,
         requireUser,

@@ -1,13 +1,15 @@
 import type {
   ApiErrorBody,
+  ChatPage,
   MemberView,
+  PresenceView,
   ProjectDetails,
   ProjectPage,
   ProjectSummary,
   PublicUser,
   Session,
 } from "../protocol/api.js";
-import type { ErrorCode, OnlineUser, Role } from "../protocol/events.js";
+import type { ErrorCode, Role } from "../protocol/events.js";
 import { tokenTimes } from "./token-renewal.js";
 
 /** A failed call: the service's `code` (UNREACHABLE when no answer came), its message, and the HTTP status. */
@@ -151,8 +153,18 @@ export class ApiClient {
     await this.removeMember(projectId, user.id);
   }
 
-  async presence(projectId: string): Promise<OnlineUser[]> {
-    return (await this.call<{ online: OnlineUser[] }>("GET", `${projectPath(projectId)}/presence`)).online;
+  /** Who is online, and how many sockets the room holds (owners: each member's tabs too). */
+  presence(projectId: string): Promise<PresenceView> {
+    return this.call<PresenceView>("GET", `${projectPath(projectId)}/presence`);
+  }
+
+  /** A page of the project's chat, oldest first: the newest, or the one before `before`. */
+  messages(projectId: string, options: { before?: string; limit?: number } = {}): Promise<ChatPage> {
+    const query = new URLSearchParams();
+    if (options.before !== undefined) query.set("before", options.before);
+    if (options.limit !== undefined) query.set("limit", String(options.limit));
+    const suffix = query.toString() ? `?${query}` : "";
+    return this.call<ChatPage>("GET", `${projectPath(projectId)}/messages${suffix}`);
   }
 
   /** The document's whole Yjs state (`Y.applyUpdate` it into a Y.Doc). */

@@ -12,6 +12,7 @@ export {
   type NotificationsClientEvents,
   type NotificationsClientOptions,
 } from "./notifications-client.js";
+export { ChatError, ProjectChat, type ProjectChatEvents } from "./project-chat.js";
 export {
   type ConnectionError,
   ProjectProvider,

@@ -15,6 +15,7 @@ import {
 import { fromWire, toWire, type WireBytes } from "../protocol/wire-bytes.js";
 import { AwarenessExchange } from "./awareness-exchange.js";
 import { DocumentSync, type SyncChannel } from "./document-sync.js";
+import { type ChatConnection, ProjectChat } from "./project-chat.js";
 import type {
   ConnectionError,
   ProjectProviderEvents,
@@ -25,6 +26,16 @@ import type {
 import { ServiceSocket } from "./service-socket.js";
 
 export type { ConnectionError, ProjectProviderEvents, ProjectProviderOptions, ProviderStatus, SaveState };
+
+/** The chat events' acks, which socket.io's timeout typing cannot infer from a union of events. */
+interface ChatEmitter {
+  emit(
+    event: string,
+    projectId: string,
+    input: object,
+    ack: (timedOut: Error | null, reply: NonNullable<Awaited<ReturnType<ChatConnection["request"]>>>) => void,
+  ): void;
+}
 
 type SyncAck = NonNullable<Parameters<SyncChannel["send"]>[1]>;
 
@@ -56,6 +67,8 @@ export class ProjectProvider extends ObservableV2<ProjectProviderEvents> {
   private readonly sync: DocumentSync;
   private readonly ownsAwareness: boolean;
   private readonly presenceStates: AwarenessExchange;
+  /** The project's chat, on this provider's connection. */
+  readonly chat: ProjectChat;
 
   constructor(options: ProjectProviderOptions) {
     super();
@@ -94,6 +107,21 @@ export class ProjectProvider extends ObservableV2<ProjectProviderEvents> {
       },
     );
     this.socket = this.connection.socket;
+    this.chat = new ProjectChat(this.projectId, {
+      isOpen: () => this.isOpen,
+      whenOpen: () => (this.isOpen ? Promise.resolve() : new Promise((resolve) => this.once("open", () => resolve()))),
+      request: (event, input) =>
+        new Promise((resolve) => {
+          const emitter = this.socket.timeout(this.ackTimeoutMs) as unknown as ChatEmitter;
+          emitter.emit(event, this.projectId, input, (timedOut, reply) => resolve(timedOut ? undefined : reply));
+        }),
+      typing: () => this.socket.emit("chat:typing", this.projectId),
+    });
+    const mine = (projectId: string) => projectId === this.projectId;
+    this.socket.on("chat:history", (payload) => mine(payload.projectId) && this.chat.receiveHistory(payload));
+    this.socket.on("chat:message", (message) => mine(message.projectId) && this.chat.receiveMessage(message));
+    this.socket.on("chat:changed", (message) => mine(message.projectId) && this.chat.receiveChange(message));
+    this.socket.on("chat:typing", (who) => mine(who.projectId) && this.chat.receiveTyping(who));
     this.socket.on("yjs:sync", this.onSync);
     this.socket.on("yjs:awareness", (projectId, data) => {
       if (projectId === this.projectId) this.presenceStates.receive(data);
@@ -134,6 +162,7 @@ export class ProjectProvider extends ObservableV2<ProjectProviderEvents> {
   override destroy(): void {
     this.disconnect();
     this.connection.destroy();
+    this.chat.destroy();
     this.sync.destroy();
     this.presenceStates.stop();
     // An Awareness runs a timer: one this provider made would keep a Node process alive.

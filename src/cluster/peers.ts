@@ -6,8 +6,7 @@ import {
   writePeerMessage,
 } from "../collab/peer-messages.js";
 import type { Logger } from "../logger.js";
-import type { OnlineUser } from "../protocol/events.js";
-import type { PresenceExchange } from "../realtime/presence.js";
+import type { PresenceExchange, PresentUser } from "../realtime/presence.js";
 import type { RedisConnections } from "./redis.js";
 
 /** One pub/sub channel per document: a node hears only about the documents it holds. */
@@ -84,7 +83,9 @@ export function createRedisPresenceExchange(redis: RedisConnections, node: strin
         }
         if (typeof parsed.node !== "string" || parsed.node === node || typeof parsed.projectId !== "string") return;
         if (!Array.isArray(parsed.users)) return;
-        handler(parsed.node, parsed.projectId, parsed.users as OnlineUser[]);
+        // A node of an older version sends no counts: one socket each.
+        const users = (parsed.users as PresentUser[]).map((user) => ({ ...user, sockets: Number(user.sockets) || 1 }));
+        handler(parsed.node, parsed.projectId, users);
       };
       const subscribe = () => redis.subscriber.subscribe(PRESENCE_CHANNEL, listener).catch(() => undefined);
       void subscribe();

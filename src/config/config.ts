@@ -63,6 +63,7 @@ const environmentSchema = z.object({
   DOC_RELAY_INTERVAL_MS: integer(0, 1_000).default(5),
   STORE_COMMIT_INTERVAL_MS: integer(0, 1_000).default(20),
   WEB_ROOT: z.string().min(1).optional(),
+  MAX_SOCKETS_PER_PROJECT: integer(1, 1_000_000).default(200),
 });
 
 /** Where `npm run build` puts the web app: dist/web, from src/config or dist/config alike. */
@@ -100,6 +101,8 @@ export interface Config {
     maxMessageBytes: number;
     /** Bytes waiting to be written to one client before it is disconnected as a slow reader. */
     sendBufferMaxBytes: number;
+    /** Sockets one project's room may hold (ROOM_FULL past it). */
+    maxSocketsPerProject: number;
   };
   collab: CollabLimits;
   store: StoreTiming;
@@ -174,7 +177,11 @@ export function loadConfig(
     databaseTimeoutMs: env.DB_TIMEOUT_MS,
     auth: { rateLimitPerMinute: env.AUTH_RATE_LIMIT_PER_MINUTE },
     // Room for the envelope, and for an oversized update to arrive whole and be refused with a clear error.
-    realtime: { maxMessageBytes: env.MAX_UPDATE_BYTES * 2 + 64 * 1024, sendBufferMaxBytes },
+    realtime: {
+      maxMessageBytes: env.MAX_UPDATE_BYTES * 2 + 64 * 1024,
+      sendBufferMaxBytes,
+      maxSocketsPerProject: env.MAX_SOCKETS_PER_PROJECT,
+    },
     collab: {
       maxMessageBytes: env.MAX_UPDATE_BYTES,
       messagesPerSecond: env.DOC_MESSAGES_PER_SECOND,

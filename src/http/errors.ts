@@ -16,6 +16,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   READ_ONLY: 403,
   NOT_OPEN: 409,
   INVALID_UPDATE: 400,
+  ROOM_FULL: 409,
 };
 
 /** How long a client should wait before trying again after a 503. */

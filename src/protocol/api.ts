@@ -5,7 +5,7 @@
  */
 import type { ErrorCode } from "../errors.js";
 import type { Role } from "../projects/roles.js";
-import type { OnlineUser } from "./events.js";
+import type { ChatMessage, OnlineUser } from "./events.js";
 
 export interface PublicUser {
   id: string;
@@ -46,8 +46,18 @@ export interface ProjectPage {
   nextCursor: string | null;
 }
 
+/** GET /api/projects/:id/presence. */
 export interface PresenceView {
-  online: OnlineUser[];
+  /** Each user once; `tabs` (their sockets in the room) only for an owner asking. */
+  online: Array<OnlineUser & { tabs?: number }>;
+  /** Sockets in the project's room, every node together. */
+  sockets: number;
+}
+
+/** GET /api/projects/:id/messages: a page of chat, oldest first; `before` asks for the page before it. */
+export interface ChatPage {
+  messages: ChatMessage[];
+  before: string | null;
 }
 
 export interface ApiErrorBody {

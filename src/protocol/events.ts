@@ -53,6 +53,42 @@ export interface DocumentErrorPayload {
   code: ErrorCode;
 }
 
+/** One chat message of a project. Text is plain text: render it as text, never as HTML. */
+export interface ChatMessage {
+  id: string;
+  projectId: string;
+  /** The name as it was when the message was sent. */
+  author: { userId: string; name: string };
+  /** Absent once deleted. */
+  text?: string;
+  /** ISO 8601. */
+  createdAt: string;
+  editedAt?: string;
+  /** A tombstone: the message was deleted, its place in the thread stays. */
+  deleted?: true;
+}
+
+export interface ChatSendInput {
+  /** 1 to 4,000 characters once trimmed. */
+  text: string;
+  /** The client's own id for this message (at most 64 characters): a retried send with it is stored once. */
+  clientMessageId: string;
+}
+
+export interface ChatHistoryPayload {
+  projectId: string;
+  /** Oldest first: the last CHAT_HISTORY_ON_OPEN messages. */
+  messages: ChatMessage[];
+  /** For GET /api/projects/:id/messages?before=…, the page before these; null when there is none. */
+  before: string | null;
+}
+
+export interface ChatTypingPayload {
+  projectId: string;
+  userId: string;
+  name: string;
+}
+
 export interface ProjectsClientToServerEvents {
   "project:open": (projectId: string, ack: (response: AckResponse<OpenResult>) => void) => void;
   "project:close": (projectId: string, ack: (response: AckResponse) => void) => void;
@@ -62,9 +98,33 @@ export interface ProjectsClientToServerEvents {
   "yjs:awareness": (projectId: string, update: WireBytes) => void;
   /** A fresh token for the same user: the socket lives on past the old one's expiry. */
   "auth:refresh": (token: string, ack: (response: AckResponse<{ expiresAt: number }>) => void) => void;
+  "chat:send": (
+    projectId: string,
+    input: ChatSendInput,
+    ack: (response: AckResponse<{ message: ChatMessage }>) => void,
+  ) => void;
+  "chat:edit": (
+    projectId: string,
+    input: { messageId: string; text: string },
+    ack: (response: AckResponse<{ message: ChatMessage }>) => void,
+  ) => void;
+  "chat:delete": (
+    projectId: string,
+    input: { messageId: string },
+    ack: (response: AckResponse<{ message: ChatMessage }>) => void,
+  ) => void;
+  "chat:typing": (projectId: string) => void;
 }
 
 export interface ProjectsServerToClientEvents {
+  /** A new message, to the whole room, its sender's sockets included. */
+  "chat:message": (message: ChatMessage) => void;
+  /** A message was edited or deleted (then a tombstone), to the whole room. */
+  "chat:changed": (message: ChatMessage) => void;
+  /** Right after a successful open's ack. */
+  "chat:history": (payload: ChatHistoryPayload) => void;
+  /** Someone else in the room is typing (volatile, at most once a second per user). */
+  "chat:typing": (payload: ChatTypingPayload) => void;
   presence: (payload: PresencePayload) => void;
   "project:access-revoked": (payload: AccessRevokedPayload) => void;
   "project:role": (payload: RolePayload) => void;
@@ -74,7 +134,7 @@ export interface ProjectsServerToClientEvents {
   "yjs:error": (payload: DocumentErrorPayload) => void;
 }
 
-export type NotificationType = "member-added" | "role-changed" | "member-removed" | "project-deleted";
+export type NotificationType = "member-added" | "role-changed" | "member-removed" | "project-deleted" | "mentioned";
 
 export interface Notification {
   type: NotificationType;
@@ -82,6 +142,9 @@ export interface Notification {
   projectName: string;
   /** The recipient's new role, for member-added and role-changed. */
   role?: Role;
+  /** For mentioned: the message, and who wrote it. */
+  messageId?: string;
+  by?: { userId: string; name: string };
   /** ISO 8601. */
   at: string;
 }

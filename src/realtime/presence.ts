@@ -2,12 +2,17 @@ import type { OnlineUser } from "../protocol/events.js";
 import { projectIdOfRoom, projectRoom } from "./rooms.js";
 import type { ProjectsNamespace } from "./types.js";
 
+/** A user online in a project, with how many sockets (tabs) they have in its room on one node. */
+export interface PresentUser extends OnlineUser {
+  sockets: number;
+}
+
 /** How nodes of a cluster tell each other who is online in each project on them. */
 export interface PresenceExchange {
   /** This node's users in a project (empty: none any more). */
-  publish(projectId: string, users: OnlineUser[]): void;
+  publish(projectId: string, users: PresentUser[]): void;
   /** `handler` hears every other node's publications. */
-  subscribe(handler: (node: string, projectId: string, users: OnlineUser[]) => void): void;
+  subscribe(handler: (node: string, projectId: string, users: PresentUser[]) => void): void;
 }
 
 /** A node repeats its presence this often; one not heard from for three times as long is gone (crashed). */
@@ -20,7 +25,7 @@ interface OnlineEntry {
 }
 
 interface RemoteEntry {
-  users: OnlineUser[];
+  users: PresentUser[];
   heardAt: number;
 }
 
@@ -84,9 +89,28 @@ export class Presence {
     const users = new Map<string, OnlineUser>();
     for (const [userId, { name }] of this.local.get(projectId) ?? []) users.set(userId, { userId, name });
     for (const entry of this.remote.get(projectId)?.values() ?? []) {
-      for (const user of entry.users) users.set(user.userId, user);
+      for (const { userId, name } of entry.users) users.set(userId, { userId, name });
     }
     return [...users.values()].sort((a, b) => a.name.localeCompare(b.name) || a.userId.localeCompare(b.userId));
+  }
+
+  /** Sockets in the project's room, on this node and (as last heard) on the others. */
+  socketCount(projectId: string): number {
+    let count = 0;
+    for (const { sockets } of this.tabs(projectId).values()) count += sockets;
+    return count;
+  }
+
+  /** Each online user's sockets in the room, all nodes together. */
+  tabs(projectId: string): Map<string, PresentUser> {
+    const users = new Map<string, PresentUser>();
+    const add = (user: PresentUser) => {
+      const known = users.get(user.userId);
+      users.set(user.userId, { ...user, sockets: (known?.sockets ?? 0) + user.sockets });
+    };
+    for (const user of this.localUsers(projectId)) add(user);
+    for (const entry of this.remote.get(projectId)?.values() ?? []) for (const user of entry.users) add(user);
+    return users;
   }
 
   stop(): void {
@@ -102,7 +126,8 @@ export class Presence {
       this.announce(projectId);
       if (!this.exchange) return;
       const users = this.localUsers(projectId);
-      const key = users.map((user) => user.userId).join(",");
+      // Tab counts too: they decide whether a room is full on every node.
+      const key = users.map((user) => `${user.userId}:${user.sockets}`).join(",");
       if ((this.published.get(projectId) ?? "") === key) return;
       if (users.length === 0) this.published.delete(projectId);
       else this.published.set(projectId, key);
@@ -120,11 +145,15 @@ export class Presence {
     this.namespace.local.to(projectRoom(projectId)).emit("presence", { projectId, online });
   }
 
-  private localUsers(projectId: string): OnlineUser[] {
-    return [...(this.local.get(projectId) ?? [])].map(([userId, { name }]) => ({ userId, name }));
+  private localUsers(projectId: string): PresentUser[] {
+    return [...(this.local.get(projectId) ?? [])].map(([userId, { name, sockets }]) => ({
+      userId,
+      name,
+      sockets: sockets.size,
+    }));
   }
 
-  private heard(node: string, projectId: string, users: OnlineUser[]): void {
+  private heard(node: string, projectId: string, users: PresentUser[]): void {
     let nodes = this.remote.get(projectId);
     if (!nodes) {
       nodes = new Map();

@@ -29,7 +29,7 @@ export function applyWriteAccess(
   else socket.leave(writersRoom(access.projectId));
 }
 
-/** What else happens when a socket opens a project: the document channel joins it, and greets it after the ack. */
+/** What else happens when a socket opens a project (the document channel, the chat): joins, and greets after the ack. */
 export interface OpenHook {
   join(socket: ProjectsSocket, projectId: string): Promise<() => void>;
 }
@@ -51,7 +51,9 @@ export class ProjectRooms {
     private readonly logger: Logger,
     /** Whether the account still exists: one deleted behind the service's back must not open anything. */
     private readonly accountExists: (userId: string) => Promise<boolean>,
-    private readonly hook?: OpenHook,
+    /** Sockets a project's room may hold (this node's and the others' as presence knows them). */
+    private readonly maxSocketsPerProject: number,
+    private readonly hooks: OpenHook[] = [],
   ) {}
 
   attach(socket: ProjectsSocket): void {
@@ -105,6 +107,12 @@ export class ProjectRooms {
     }
 
     socket.join(projectRoom(projectId));
+    // Counted right after the join, in the same turn: on one node exactly this many sockets get in, whatever
+    // the races between opens (across nodes, the others' counts are as fresh as their last presence message).
+    if (this.presence.socketCount(projectId) > this.maxSocketsPerProject) {
+      this.leave(socket, projectId);
+      throw new AppError("ROOM_FULL", `this project's room is full (${this.maxSocketsPerProject} connections)`);
+    }
     // A removal committed while the first check was in flight would have found
     // no socket to evict; checking again after the join closes that window.
     const confirmed = await this.policy.checkProjectAccess(userId, projectId);
@@ -113,9 +121,9 @@ export class ProjectRooms {
       throw notFound();
     }
     applyWriteAccess(socket, confirmed);
-    let afterAck: (() => void) | undefined;
+    const greetings: Array<() => void> = [];
     try {
-      afterAck = await this.hook?.join(socket, projectId);
+      for (const hook of this.hooks) greetings.push(await hook.join(socket, projectId));
     } catch (error) {
       this.leave(socket, projectId);
       throw error;
@@ -124,7 +132,9 @@ export class ProjectRooms {
     // The room hears of the newcomer from Presence, which follows the room's membership.
     return {
       result: this.openResult(confirmed),
-      afterAck,
+      afterAck: () => {
+        for (const greet of greetings) greet();
+      },
     };
   }
 

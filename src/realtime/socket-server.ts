@@ -2,6 +2,7 @@ import type { Server as HttpServer, IncomingMessage } from "node:http";
 import { Server, type ServerOptions } from "socket.io";
 import type { AccountService } from "../auth/accounts.js";
 import type { TokenService } from "../auth/tokens.js";
+import type { ChatService } from "../chat/chat-service.js";
 import type { CollabLimits } from "../collab/limits.js";
 import type { PeerLink } from "../collab/peer-messages.js";
 import { DocumentRegistry } from "../collab/registry.js";
@@ -11,6 +12,7 @@ import type { AccessPolicy } from "../projects/access.js";
 import type { ProjectEvent, ProjectEvents } from "../projects/events.js";
 import { NOTIFICATIONS_NAMESPACE, PROJECTS_NAMESPACE } from "../protocol/events.js";
 import { base64Length } from "../protocol/wire-bytes.js";
+import { ChatChannel } from "./chat-channel.js";
 import { CollabChannel, roomBroadcaster } from "./collab-channel.js";
 import { acceptTokenRefresh, authenticateHandshake, disconnectOnExpiry, originRefused } from "./handshake.js";
 import { boundedParser, UnauthenticatedLimit } from "./inbound-limits.js";
@@ -32,6 +34,8 @@ export interface RealtimeOptions {
   ackTimeoutMs: number;
   /** Socket.IO's adapter for a cluster (Redis); the in-memory one on a single node. */
   adapter?: ServerOptions["adapter"];
+  /** Sockets one project's room may hold; opening a full one is refused with ROOM_FULL. */
+  maxSocketsPerProject: number;
 }
 
 /** How long a connection may take to join a namespace (Socket.IO's default is 45 s). */
@@ -80,6 +84,7 @@ export function createRealtime(
     policy: AccessPolicy;
     events: ProjectEvents;
     documentStore: DocumentStore;
+    chat: ChatService;
     collabLimits: CollabLimits;
     logger: Logger;
     /** The other nodes of a cluster: documents and presence. */
@@ -130,12 +135,15 @@ export function createRealtime(
     (socket, callback) => outbound.whenDrained(socket.conn as unknown as EngineConnection, callback),
     options.ackTimeoutMs,
   );
+  const notifications = io.of(NOTIFICATIONS_NAMESPACE) as unknown as NotificationsNamespace;
+  const chat = new ChatChannel(projects, notifications, deps.chat, logger);
   const rooms = new ProjectRooms(
     deps.policy,
     presence,
     logger,
     async (userId) => (await deps.accounts.findById(userId)) !== undefined,
-    collab,
+    options.maxSocketsPerProject,
+    [collab, chat],
   );
   projects.on("connection", (socket) => {
     unauthenticated.accept(socket.conn);
@@ -145,9 +153,9 @@ export function createRealtime(
     acceptTokenRefresh(socket as never, deps.tokens, deps.accounts, logger);
     rooms.attach(socket);
     collab.attach(socket);
+    chat.attach(socket);
   });
 
-  const notifications = io.of(NOTIFICATIONS_NAMESPACE) as unknown as NotificationsNamespace;
   notifications.use(checkOrigin);
   notifications.use(authenticate);
   notifications.on("connection", (socket) => {

@@ -65,7 +65,11 @@ describe("ApiClient", () => {
     await editor.whenSynced();
     editor.doc.getText("body").insert(0, "hello");
     await whenStored(editor);
-    expect((await bob.presence(first.id)).map((user) => user.name)).toEqual(["Ada"]);
+    expect(await bob.presence(first.id)).toEqual({ online: [{ userId: ada.user?.id, name: "Ada" }], sockets: 1 });
+    expect(await ada.presence(first.id)).toEqual({
+      online: [{ userId: ada.user?.id, name: "Ada", tabs: 1 }],
+      sockets: 1,
+    });
     const doc = new Y.Doc();
     Y.applyUpdate(doc, await bob.document(first.id));
     expect(doc.getText("body").toString()).toBe("hello");

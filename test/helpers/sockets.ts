@@ -106,3 +106,8 @@ export async function roundTrip(socket: ProjectsClient): Promise<void> {
 export function disconnected(socket: Socket): Promise<string> {
   return new Promise((resolve) => socket.once("disconnect", (reason) => resolve(reason)));
 }
+
+/** A chat event with its ack, as a raw client sends it. */
+export function chatCall(socket: ProjectsClient, event: string, ...args: unknown[]): Promise<AckResponse> {
+  return (socket.timeout(5000) as unknown as Socket).emitWithAck(event, ...args);
+}
