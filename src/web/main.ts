@@ -15,6 +15,7 @@ const NOTIFICATION_TEXT: Record<Notification["type"], (n: Notification) => strin
   "role-changed": (n) => `Your role in “${n.projectName}” is now ${n.role}.`,
   "member-removed": (n) => `You were removed from “${n.projectName}”.`,
   "project-deleted": (n) => `“${n.projectName}” was deleted.`,
+  mentioned: (n) => `${n.by?.name ?? "Someone"} mentioned you in “${n.projectName}”.`,
 };
 
 const toasts = createToasts();
