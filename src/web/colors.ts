@@ -3,9 +3,10 @@
  * device and in every session, and different enough between people.
  */
 export function userColor(userId: string): { color: string; colorLight: string } {
-  let hash = 0;
-  for (const character of userId) hash = (hash * 31 + character.charCodeAt(0)) >>> 0;
-  const hue = hash % 360;
+  // FNV-1a: ids made a moment apart differ in their last characters only, which must still move the hue far.
+  let hash = 0x811c9dc5;
+  for (const character of userId) hash = Math.imul(hash ^ character.charCodeAt(0), 0x01000193);
+  const hue = (hash >>> 0) % 360;
   return { color: hslToHex(hue, 70, 42), colorLight: `${hslToHex(hue, 70, 42)}33` };
 }
 

@@ -117,6 +117,17 @@ describe.skipIf(!browserAvailable)("the web app in Chromium", () => {
     await screenshot(ada.page, "02-editing-desktop");
     await screenshot(bob.page, "03-editing-narrow");
 
+    // They chat: text arrives as text (no markup), and Ada sees Bob typing.
+    await ada.page.getByLabel("Message", { exact: true }).fill("<b>not bold</b> hi Bob");
+    await ada.page.getByRole("button", { name: "Send", exact: true }).click();
+    const received = bob.page.locator(".chat li .text", { hasText: "<b>not bold</b> hi Bob" });
+    await received.waitFor();
+    expect(await bob.page.locator(".chat li b").count()).toBe(0);
+    await bob.page.getByLabel("Message", { exact: true }).pressSequentially("hello", { delay: 20 });
+    await ada.page.getByText("Bob Babbage is typing…").waitFor();
+    await bob.page.getByRole("button", { name: "Send", exact: true }).click();
+    await ada.page.locator(".chat li .text", { hasText: "hello" }).waitFor();
+
     // Bob leaves the project's page: he leaves its room, and Ada sees him go; he comes back.
     await bob.page.getByRole("link", { name: "← Projects" }).click();
     await ada.page.locator(`#online li[data-user-id="${bobId}"]`).waitFor({ state: "detached" });

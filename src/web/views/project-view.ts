@@ -7,6 +7,7 @@ import * as Y from "yjs";
 import { initials, userColor } from "../colors.js";
 import type { AppContext, View } from "../context.js";
 import { el } from "../dom.js";
+import { chatPanel } from "./chat-panel.js";
 import { membersPanel } from "./members-panel.js";
 
 const CONNECTION_LABELS = { connecting: "connecting…", connected: "connected", disconnected: "offline" } as const;
@@ -106,6 +107,7 @@ export function projectView(context: AppContext, projectId: string): View {
     online.replaceChildren();
     connection.textContent = "closed";
     members.element.hidden = true;
+    chat.hidden = true;
     provider.destroy();
   };
   provider.on("access-revoked", () => closeWith("You no longer have access to this project."));
@@ -120,6 +122,7 @@ export function projectView(context: AppContext, projectId: string): View {
   showSaveState();
 
   const members = membersPanel(context, projectId);
+  const chat = chatPanel(context, provider);
   const header = el(
     "header",
     { class: "project-header" },
@@ -135,7 +138,7 @@ export function projectView(context: AppContext, projectId: string): View {
       { class: "project-view" },
       header,
       notice,
-      el("div", { class: "workspace" }, editorHost, members.element),
+      el("div", { class: "workspace" }, editorHost, el("div", { class: "side" }, chat, members.element)),
     ),
     destroy() {
       view.destroy();
