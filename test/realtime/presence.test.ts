@@ -61,7 +61,7 @@ describe("presence", () => {
       token: team.viewer.token,
     });
     expect(forMember.status).toBe(200);
-    expect(forMember.body).toEqual({ online: [{ userId: team.editor.user.id, name: "Editor" }] });
+    expect(forMember.body).toEqual({ online: [{ userId: team.editor.user.id, name: "Editor" }], sockets: 1 });
     const forOutsider = await request(running.url, "GET", `/api/projects/${team.projectId}/presence`, {
       token: team.outsider.token,
     });
