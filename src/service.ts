@@ -1,6 +1,7 @@
 import { createServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createAccountService } from "./auth/accounts.js";
+import type { AuthOutcome } from "./auth/auth-outcomes.js";
 import { createRequireUser } from "./auth/passport.js";
 import { createTokenService } from "./auth/tokens.js";
 import { defineUserModel } from "./auth/user-model.js";
@@ -17,15 +18,17 @@ import { createAuthRouter } from "./http/routes/auth.js";
 import { createChatRouter } from "./http/routes/chat.js";
 import { createDocumentRouter } from "./http/routes/document.js";
 import { createHealthRouter } from "./http/routes/health.js";
+import { createMetricsRouter, createMetricsServer } from "./http/routes/metrics.js";
 import { createPresenceRouter } from "./http/routes/presence.js";
 import { createProjectsRouter } from "./http/routes/projects.js";
 import { createWebRouter } from "./http/routes/web.js";
 import type { Logger } from "./logger.js";
+import { Metrics } from "./metrics/metrics.js";
 import { createAccessPolicy } from "./projects/access.js";
 import { ProjectEvents } from "./projects/events.js";
 import { defineProjectModel } from "./projects/project-model.js";
 import { ProjectService } from "./projects/project-service.js";
-import { createRealtime } from "./realtime/socket-server.js";
+import { createRealtime, type Realtime } from "./realtime/socket-server.js";
 
 /** Loaded documents' projects are checked for existence every this many database timeouts (30 s by default). */
 const VANISHED_CHECK_PER_TIMEOUT = 6;
@@ -40,6 +43,8 @@ export interface Service {
   readonly documents: DocumentRegistry;
   /** Starts listening; resolves with the base URL (the real port when config says 0). */
   listen(): Promise<string>;
+  /** GET /metrics's own server (METRICS_PORT), listening once `listen` resolved; undefined when not configured. */
+  readonly metricsServer: HttpServer | undefined;
   /** Stops accepting, closes sockets and the database. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -53,13 +58,31 @@ export async function createService(config: Config, logger: Logger): Promise<Ser
   const database = await connectDatabase(config.mongodbUri, logger, config.databaseTimeoutMs);
   const users = defineUserModel(database.connection);
   const projectModel = defineProjectModel(database.connection);
-  const documentStore = createMongoDocumentStore(database.connection, config.store);
+  // What the gauges read is only there once realtime is: they are read at scrape time, never before listen().
+  let realtime: Realtime | undefined;
+  const metricsExposed = config.metrics.token !== undefined || config.metrics.port !== undefined;
+  const metrics = new Metrics(
+    {
+      socketsByNamespace: () => realtime?.counts().sockets ?? {},
+      openProjectRooms: () => realtime?.counts().projectRooms ?? 0,
+      loadedDocuments: () => ({
+        count: realtime?.documents.loadedIds().length ?? 0,
+        bytes: realtime?.documents.loadedBytes() ?? 0,
+      }),
+    },
+    { defaultMetrics: metricsExposed },
+  );
+  const documentStore = createMongoDocumentStore(database.connection, config.store, (seconds, records) => {
+    metrics.logInsert.observe(seconds);
+    metrics.logBatch.observe(records);
+  });
   const chatMessages = defineChatMessageModel(database.connection);
   await Promise.all([users.init(), projectModel.init(), documentStore.init(), chatMessages.init()]);
 
   const tokens = createTokenService(config.jwt.secret, config.jwt.expiresInSeconds, config.jwt.maxAgeSeconds);
   const accounts = createAccountService(users);
-  const requireUser = createRequireUser(tokens, accounts);
+  const authOutcome: AuthOutcome = (edge, result, reason) => metrics.auth.inc({ edge, result, reason });
+  const requireUser = createRequireUser(tokens, accounts, authOutcome);
   const events = new ProjectEvents((error, event) =>
     logger.error({ err: error, event: event.type, projectId: event.projectId }, "project event listener failed"),
   );
@@ -77,7 +100,7 @@ export async function createService(config: Config, logger: Logger): Promise<Ser
   });
 
   const cluster = config.redisUrl ? await joinCluster(config.redisUrl, config.nodeId, logger) : undefined;
-  const realtime = createRealtime(
+  realtime = createRealtime(
     {
       corsOrigins: config.http.corsOrigins,
       ...config.realtime,
@@ -89,8 +112,9 @@ export async function createService(config: Config, logger: Logger): Promise<Ser
       accounts,
       policy,
       events,
-      documentStore,
+      documentStore: metrics.instrumentStore(documentStore),
       chat,
+      metrics,
       collabLimits: config.collab,
       logger,
       peers: cluster?.peers,
@@ -113,6 +137,7 @@ export async function createService(config: Config, logger: Logger): Promise<Ser
         requireUser,
         rateLimitPerMinute: config.auth.rateLimitPerMinute,
         rateLimitStores,
+        outcome: authOutcome,
       }),
       createAccountRouter({
         accounts,
@@ -131,10 +156,14 @@ export async function createService(config: Config, logger: Logger): Promise<Ser
         encodeState: (projectId) => realtime.documents.encodeState(projectId),
         rateLimitStores,
       }),
+      ...(config.metrics.token ? [createMetricsRouter(metrics.registry, config.metrics.token)] : []),
       ...(web ? [web] : []),
     ],
+    observeRequest: (method, route, status, seconds) =>
+      metrics.httpDuration.observe({ method, route, status: String(status) }, seconds),
   });
   const httpServer = createServer(app);
+  const metricsServer = config.metrics.port === undefined ? undefined : createMetricsServer(metrics.registry);
   realtime.attach(httpServer);
   // A database that came back empty (restored, or an in-memory one restarted) must not go on receiving
   // documents of projects it no longer has: checked when the connection comes back, and now and then,
@@ -159,7 +188,14 @@ export async function createService(config: Config, logger: Logger): Promise<Ser
     database,
     events,
     documents: realtime.documents,
+    metricsServer,
     async listen() {
+      if (metricsServer) {
+        await new Promise<void>((resolve, reject) => {
+          metricsServer.once("error", reject);
+          metricsServer.listen(config.metrics.port, config.metrics.host, () => resolve());
+        });
+      }
       await new Promise<void>((resolve, reject) => {
         httpServer.once("error", reject);
         httpServer.listen(config.http.port, config.http.host, () => {
@@ -180,6 +216,7 @@ export async function createService(config: Config, logger: Logger): Promise<Ser
         httpServer.closeIdleConnections();
         await realtimeClosed;
         await cluster?.redis.close();
+        if (metricsServer?.listening) await new Promise((resolve) => metricsServer.close(resolve));
         await database.close();
       })();
       return closing;

@@ -3,6 +3,7 @@ import { Passport } from "passport";
 import { ExtractJwt, Strategy as JwtStrategy } from "passport-jwt";
 import { AppError } from "../errors.js";
 import type { AccountService, PublicUser } from "./accounts.js";
+import { type AuthOutcome, ignoreAuthOutcome } from "./auth-outcomes.js";
 import { MAX_TOKEN_LENGTH, type TokenService } from "./tokens.js";
 
 declare global {
@@ -16,7 +17,11 @@ declare global {
  * with the JWT strategy pinned to the token service's algorithm and claims
  * rules. Returns middleware that sets `req.user` or fails with UNAUTHORIZED.
  */
-export function createRequireUser(tokens: TokenService, accounts: AccountService): RequestHandler {
+export function createRequireUser(
+  tokens: TokenService,
+  accounts: AccountService,
+  outcome: AuthOutcome = ignoreAuthOutcome,
+): RequestHandler {
   const passport = new Passport();
   const bearer = ExtractJwt.fromAuthHeaderAsBearerToken();
   passport.use(
@@ -50,8 +55,15 @@ export function createRequireUser(tokens: TokenService, accounts: AccountService
   return (req, res, next) => {
     authenticate(req, res, () => {
       passport.authenticate("jwt", { session: false }, (error: unknown, user: PublicUser | false) => {
-        if (error) return next(error);
-        if (!user) return next(new AppError("UNAUTHORIZED", "missing, invalid or expired token"));
+        if (error) {
+          outcome("http", "failure", "unavailable");
+          return next(error);
+        }
+        if (!user) {
+          outcome("http", "failure", "invalid_token");
+          return next(new AppError("UNAUTHORIZED", "missing, invalid or expired token"));
+        }
+        outcome("http", "success", "ok");
         req.user = user;
         next();
       })(req, res, next);

@@ -137,6 +137,11 @@ export class CollabDocument {
     return this.lastSnapshot;
   };
 
+  /** Its encoded size, at most (see SizeLimit): what it costs the node, for metrics and the memory budget. */
+  get approximateBytes(): number {
+    return this.size.bytes;
+  }
+
   /** After a successful open: the server's sync step 1, then who is here. */
   welcome(connection: CollabConnection): void {
     connection.transport.sendSync(encodeSyncStep1(this.doc));

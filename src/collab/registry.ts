@@ -45,6 +45,13 @@ export class DocumentRegistry {
     return [...this.entries.keys()];
   }
 
+  /** The loaded documents' encoded sizes together, at most. */
+  loadedBytes(): number {
+    let bytes = 0;
+    for (const entry of this.entries.values()) bytes += entry.document.approximateBytes;
+    return bytes;
+  }
+
   isLoaded(documentId: string): boolean {
     return this.entries.has(documentId);
   }

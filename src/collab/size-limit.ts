@@ -19,6 +19,11 @@ export class SizeLimit {
     private readonly measure: () => number,
   ) {}
 
+  /** The document's encoded size, at most: exact after a load, a compaction or a measurement, then grown by changes. */
+  get bytes(): number {
+    return this.bound;
+  }
+
   /** The size is known exactly: after a load or a compaction. */
   reset(bytes: number): void {
     this.bound = bytes;

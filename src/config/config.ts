@@ -64,6 +64,9 @@ const environmentSchema = z.object({
   STORE_COMMIT_INTERVAL_MS: integer(0, 1_000).default(20),
   WEB_ROOT: z.string().min(1).optional(),
   MAX_SOCKETS_PER_PROJECT: integer(1, 1_000_000).default(200),
+  METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").max(512).optional(),
+  METRICS_PORT: integer(0, 65535).optional(),
+  METRICS_HOST: z.string().min(1).default("127.0.0.1"),
 });
 
 /** Where `npm run build` puts the web app: dist/web, from src/config or dist/config alike. */
@@ -110,6 +113,11 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** The built web app served at `/`; nothing is served there when the folder has no index.html. */
   webRoot: string;
+  /**
+   * Where GET /metrics is served: on the main port behind a bearer token, and/or on a port of its own
+   * (bound to `host`, no token). Neither: off.
+   */
+  metrics: { token: string | undefined; port: number | undefined; host: string };
 }
 
 export class ConfigError extends Error {
@@ -197,6 +205,7 @@ export function loadConfig(
     logLevel: env.LOG_LEVEL,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     webRoot: env.WEB_ROOT ?? BUILT_WEB_ROOT,
+    metrics: { token: env.METRICS_TOKEN, port: env.METRICS_PORT, host: env.METRICS_HOST },
   };
   return { config, generatedSecret: env.JWT_SECRET === undefined };
 }

@@ -133,6 +133,8 @@ function foldBindings(lists: Array<readonly StoredBinding[] | undefined>): Store
 export function createMongoDocumentStore(
   connection: Connection,
   timing: StoreTiming,
+  /** Told of every insert into the update log: its duration and how many records it carried. */
+  observeInsert?: (seconds: number, records: number) => void,
 ): DocumentStore & { init(): Promise<void> } {
   const updates = connection.model<UpdateRecord>("DocumentUpdate", updateSchema);
   const snapshots = connection.model<SnapshotRecord>("DocumentSnapshot", snapshotSchema);
@@ -154,7 +156,9 @@ export function createMongoDocumentStore(
    */
   const log = new GroupCommit<Omit<UpdateRecord, "_id">>(
     async (records) => {
+      const started = performance.now();
       await driverCollection().insertMany(records, { ordered: false });
+      observeInsert?.((performance.now() - started) / 1000, records.length);
     },
     { windowMs: GROUP_COMMIT_WINDOW_MS, intervalMs: timing.commitIntervalMs },
   );

@@ -16,6 +16,8 @@ export function createHttpApp(options: {
   /** Browser origins allowed to call the API; undefined sends no CORS headers (same origin only). */
   corsOrigins: string[] | undefined;
   routers: Router[];
+  /** Each request's duration by route pattern (never the path itself: ids would make labels unbounded). */
+  observeRequest?: (method: string, route: string, status: number, seconds: number) => void;
 }): express.Express {
   const app = express();
   app.disable("x-powered-by");
@@ -32,6 +34,17 @@ export function createHttpApp(options: {
       customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? "error" : "info"),
     }),
   );
+  const observe = options.observeRequest;
+  if (observe) {
+    app.use((req, res, next) => {
+      const started = performance.now();
+      res.once("finish", () => {
+        const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : "unmatched";
+        observe(req.method, route, res.statusCode, (performance.now() - started) / 1000);
+      });
+      next();
+    });
+  }
   app.use(
     helmet({
       // The web app's policy, and a harmless one for JSON: scripts only from this origin, never inline; styles

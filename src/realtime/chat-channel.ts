@@ -3,6 +3,7 @@ import { type ChatService, MAX_CLIENT_MESSAGE_ID_LENGTH, MAX_TEXT_LENGTH } from 
 import { RateLimiter } from "../collab/limits.js";
 import { AppError } from "../errors.js";
 import type { Logger } from "../logger.js";
+import type { Metrics } from "../metrics/metrics.js";
 import { answer, splitAck } from "./acks.js";
 import type { OpenHook } from "./project-rooms.js";
 import { openProjectOf, projectRoom, userRoom } from "./rooms.js";
@@ -44,6 +45,7 @@ export class ChatChannel implements OpenHook {
     private readonly notifications: NotificationsNamespace,
     private readonly chat: ChatService,
     private readonly logger: Logger,
+    private readonly metrics?: Metrics,
   ) {}
 
   /** After the open's ack: the latest messages. */
@@ -80,6 +82,7 @@ export class ChatChannel implements OpenHook {
       const [id, input] = parse(sendArguments, args, "(projectId, { text, clientMessageId })");
       const sent = await this.chat.send(author(), id, input);
       if (sent.created) {
+        this.metrics?.chatMessages.inc();
         this.namespace.to(projectRoom(id)).emit("chat:message", sent.message);
         if (sent.mentioned.length > 0) {
           this.notifications.to(sent.mentioned.map(userRoom)).emit("notification", {

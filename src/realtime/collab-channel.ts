@@ -4,6 +4,7 @@ import type { CollabDocument, DocumentBroadcaster } from "../collab/document.js"
 import type { DocumentRegistry } from "../collab/registry.js";
 import { AppError } from "../errors.js";
 import type { Logger } from "../logger.js";
+import type { Metrics } from "../metrics/metrics.js";
 import { fromWire, toWire } from "../protocol/wire-bytes.js";
 import { answer, splitAck, toWireError } from "./acks.js";
 import { projectIdOfRoom, projectRoom, writersRoom } from "./rooms.js";
@@ -17,6 +18,9 @@ const documentArguments = z.tuple([
     return bytes ?? z.NEVER;
   }),
 ]);
+
+/** y-protocols' sync message types, as metric labels. */
+const SYNC_TYPES: Record<number, string> = { 0: "step1", 1: "step2", 2: "update" };
 
 /**
  * The store retries a failed write until it succeeds; the sender is not kept
@@ -55,13 +59,22 @@ interface Membership {
  * each change once, from its own node. As one text packet, a message is
  * encoded, and framed for WebSocket, once for all recipients (wire-bytes.ts).
  */
-export function roomBroadcaster(namespace: ProjectsNamespace): DocumentBroadcaster {
+export function roomBroadcaster(namespace: ProjectsNamespace, metrics?: Metrics): DocumentBroadcaster {
   const target = (documentId: string, except?: string) => {
     const room = namespace.local.to(projectRoom(documentId));
     return except ? room.except(except) : room;
   };
+  const counted = (documentId: string, except?: string) => {
+    if (!metrics) return;
+    const recipients = namespace.adapter.rooms.get(projectRoom(documentId))?.size ?? 0;
+    metrics.relays.inc();
+    metrics.relayFanOut.inc(Math.max(0, recipients - (except ? 1 : 0)));
+  };
   return {
-    sync: (documentId, message, except) => target(documentId, except).emit("yjs:sync", documentId, toWire(message)),
+    sync: (documentId, message, except) => {
+      counted(documentId, except);
+      target(documentId, except).emit("yjs:sync", documentId, toWire(message));
+    },
     awareness: (documentId, update, except, droppable) => {
       const room = target(documentId, except);
       (droppable ? room.volatile : room).emit("yjs:awareness", documentId, toWire(update));
@@ -85,6 +98,7 @@ export class CollabChannel {
     private readonly whenDrained: (socket: ProjectsSocket, callback: () => void) => void,
     /** An ack waits this long for the store; then it answers UNAVAILABLE, and the store keeps trying. */
     private readonly ackTimeoutMs: number,
+    private readonly metrics?: Metrics,
   ) {
     namespace.adapter.on("leave-room", (room: string, socketId: string) => {
       const projectId = projectIdOfRoom(room);
@@ -120,9 +134,12 @@ export class CollabChannel {
     socket.on("yjs:sync", (...raw: unknown[]) => {
       const { args, ack } = splitAck(raw);
       const projectId = typeof args[0] === "string" ? args[0] : "";
-      const stored = this.run(socket, args, (membership, message) =>
-        membership.document.receiveSync(membership.connection, message),
-      );
+      const received = performance.now();
+      const stored = this.run(socket, args, (membership, message) => {
+        this.metrics?.updatesReceived.inc({ type: SYNC_TYPES[message[0] ?? -1] ?? "unknown" });
+        return membership.document.receiveSync(membership.connection, message);
+      });
+      if (this.metrics) this.observe(stored, received);
       if (ack)
         answer(
           ack,
@@ -136,8 +153,20 @@ export class CollabChannel {
       const projectId = typeof args[0] === "string" ? args[0] : "";
       this.run(socket, args, async (membership, update) => {
         membership.document.receiveAwareness(membership.connection, update);
-      }).catch((error: unknown) => this.reportError(socket, projectId, error));
+      }).catch((error: unknown) => {
+        this.metrics?.updatesRefused.inc({ code: toWireError(error, this.logger).code });
+        this.reportError(socket, projectId, error);
+      });
     });
+  }
+
+  /** The durable ack's latency, or the refusal's code. */
+  private observe(stored: Promise<void>, received: number): void {
+    stored.then(
+      () => this.metrics?.durableAck.observe((performance.now() - received) / 1000),
+      (error: unknown) =>
+        this.metrics?.updatesRefused.inc({ code: error instanceof AppError ? error.code : "INTERNAL" }),
+    );
   }
 
   private run(

@@ -1,5 +1,6 @@
 import type { Socket } from "socket.io";
 import type { AccountService } from "../auth/accounts.js";
+import { type AuthOutcome, ignoreAuthOutcome } from "../auth/auth-outcomes.js";
 import type { TokenService } from "../auth/tokens.js";
 import { isDatabaseUnavailable } from "../db/unavailable.js";
 import type { Logger } from "../logger.js";
@@ -24,24 +25,38 @@ export const originRefused = () => refusal("ORIGIN_REFUSED", "origin not allowed
  * "UNAUTHORIZED" }`) whatever the cause; a database that cannot be reached
  * is `{ code: "UNAVAILABLE" }`, which a client retries with the same token.
  */
-export function authenticateHandshake(tokens: TokenService, accounts: AccountService, logger: Logger) {
+export function authenticateHandshake(
+  tokens: TokenService,
+  accounts: AccountService,
+  logger: Logger,
+  outcome: AuthOutcome = ignoreAuthOutcome,
+) {
   return (socket: Socket, next: (error?: Error) => void) => {
     const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
     let claims: ReturnType<TokenService["verify"]>;
     try {
       claims = tokens.verify(token);
     } catch {
+      outcome("socket", "failure", "invalid_token");
       return next(unauthorized());
     }
     accounts.findById(claims.userId).then(
       (user) => {
-        if (!user) return next(unauthorized());
+        if (!user) {
+          outcome("socket", "failure", "unknown_account");
+          return next(unauthorized());
+        }
+        outcome("socket", "success", "ok");
         const data: SocketData = { userId: user.id, name: user.name, tokenExpiresAt: claims.expiresAt };
         socket.data = data;
         next();
       },
       (error: unknown) => {
-        if (isDatabaseUnavailable(error)) return next(refusal("UNAVAILABLE", "service unavailable"));
+        if (isDatabaseUnavailable(error)) {
+          outcome("socket", "failure", "unavailable");
+          return next(refusal("UNAVAILABLE", "service unavailable"));
+        }
+        outcome("socket", "failure", "internal");
         logger.error({ err: error }, "checking the account of a handshake failed");
         next(refusal("INTERNAL", "internal error"));
       },

@@ -8,6 +8,7 @@ import type { PeerLink } from "../collab/peer-messages.js";
 import { DocumentRegistry } from "../collab/registry.js";
 import type { DocumentStore } from "../collab/storage.js";
 import type { Logger } from "../logger.js";
+import type { Metrics } from "../metrics/metrics.js";
 import type { AccessPolicy } from "../projects/access.js";
 import type { ProjectEvent, ProjectEvents } from "../projects/events.js";
 import { NOTIFICATIONS_NAMESPACE, PROJECTS_NAMESPACE } from "../protocol/events.js";
@@ -21,7 +22,7 @@ import { type EngineConnection, OutboundBuffers } from "./outbound.js";
 import { Presence, type PresenceExchange } from "./presence.js";
 import { ProjectRooms } from "./project-rooms.js";
 import { emptyRoom, membershipChangeHandler, recheckAccess } from "./revocation.js";
-import { userRoom } from "./rooms.js";
+import { projectIdOfRoom, userRoom } from "./rooms.js";
 import type { NotificationsNamespace, ProjectsNamespace, SocketServer } from "./types.js";
 
 export interface RealtimeOptions {
@@ -72,6 +73,8 @@ export interface Realtime {
   recheckAccess(): Promise<void>;
   /** Disconnects every socket of the user, in both namespaces and on every node (a deleted account). */
   disconnectUser(userId: string): void;
+  /** This node's sockets per namespace and project rooms with a socket here: what metrics read at scrape time. */
+  counts(): { sockets: Record<string, number>; projectRooms: number };
   /** Disconnects every socket, stops the HTTP server, and stores every loaded document. */
   close(): Promise<void>;
 }
@@ -85,6 +88,7 @@ export function createRealtime(
     events: ProjectEvents;
     documentStore: DocumentStore;
     chat: ChatService;
+    metrics?: Metrics;
     collabLimits: CollabLimits;
     logger: Logger;
     /** The other nodes of a cluster: documents and presence. */
@@ -111,7 +115,12 @@ export function createRealtime(
 
   // Nothing is served on the main namespace; clients connect to /projects and /notifications.
   io.use((_socket, next) => next(new Error("unknown namespace")));
-  const authenticate = authenticateHandshake(deps.tokens, deps.accounts, logger);
+  const authenticate = authenticateHandshake(
+    deps.tokens,
+    deps.accounts,
+    logger,
+    deps.metrics && ((edge, result, reason) => deps.metrics?.auth.inc({ edge, result, reason })),
+  );
 
   const projects = io.of(PROJECTS_NAMESPACE) as ProjectsNamespace;
   const checkOrigin = (
@@ -123,7 +132,7 @@ export function createRealtime(
   const presence = new Presence(projects, deps.presenceExchange);
   const documents = new DocumentRegistry(
     deps.documentStore,
-    roomBroadcaster(projects),
+    roomBroadcaster(projects, deps.metrics),
     deps.collabLimits,
     deps.logger.child({ component: "collab" }),
     deps.peers,
@@ -134,9 +143,10 @@ export function createRealtime(
     logger,
     (socket, callback) => outbound.whenDrained(socket.conn as unknown as EngineConnection, callback),
     options.ackTimeoutMs,
+    deps.metrics,
   );
   const notifications = io.of(NOTIFICATIONS_NAMESPACE) as unknown as NotificationsNamespace;
-  const chat = new ChatChannel(projects, notifications, deps.chat, logger);
+  const chat = new ChatChannel(projects, notifications, deps.chat, logger, deps.metrics);
   const rooms = new ProjectRooms(
     deps.policy,
     presence,
@@ -201,6 +211,14 @@ export function createRealtime(
       });
     },
     recheckAccess: () => recheckAccess(projects, deps.policy, logger),
+    counts() {
+      let projectRooms = 0;
+      for (const room of projects.adapter.rooms.keys()) if (projectIdOfRoom(room)) projectRooms++;
+      return {
+        sockets: { [PROJECTS_NAMESPACE]: projects.sockets.size, [NOTIFICATIONS_NAMESPACE]: notifications.sockets.size },
+        projectRooms,
+      };
+    },
     disconnectUser(userId) {
       projects.in(userRoom(userId)).disconnectSockets(true);
       notifications.in(userRoom(userId)).disconnectSockets(true);

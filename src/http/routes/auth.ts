@@ -1,7 +1,9 @@
 import { type RequestHandler, Router } from "express";
 import { z } from "zod";
 import type { AccountService, PublicUser } from "../../auth/accounts.js";
+import { type AuthOutcome, ignoreAuthOutcome } from "../../auth/auth-outcomes.js";
 import type { TokenService } from "../../auth/tokens.js";
+import { AppError } from "../../errors.js";
 import { limitPerMinute, type RateLimitStores } from "../rate-limit.js";
 import { parseInput } from "../validate.js";
 
@@ -16,18 +18,28 @@ export function createAuthRouter(deps: {
   rateLimitPerMinute: number;
   rateLimitStores?: RateLimitStores;
   requireUser: RequestHandler;
+  outcome?: AuthOutcome;
 }): Router {
   const { accounts, tokens } = deps;
   const router = Router();
   router.use("/api/auth", limitPerMinute(deps.rateLimitPerMinute, { store: deps.rateLimitStores?.("auth") }));
 
+  const outcome = deps.outcome ?? ignoreAuthOutcome;
   router.post("/api/auth/register", async (req, res) => {
     const user = await accounts.register(parseInput(registerBody, req.body));
+    outcome("http", "success", "ok");
     res.status(201).json({ token: tokens.issue(user.id), user });
   });
 
   router.post("/api/auth/login", async (req, res) => {
-    const user = await accounts.login(parseInput(loginBody, req.body));
+    let user: PublicUser;
+    try {
+      user = await accounts.login(parseInput(loginBody, req.body));
+    } catch (error) {
+      if (error instanceof AppError && error.code === "UNAUTHORIZED") outcome("http", "failure", "invalid_credentials");
+      throw error;
+    }
+    outcome("http", "success", "ok");
     res.json({ token: tokens.issue(user.id), user });
   });
 
