@@ -41,8 +41,9 @@ function start(args: string[], environment: Record<string, string>, pattern: Reg
   });
 }
 
+/** Every node at once: SIGINT stops each without draining (a drain hands sockets to other nodes; none is left). */
 function stopAll(): void {
-  for (const child of children) child.kill("SIGTERM");
+  for (const child of children) child.kill("SIGINT");
 }
 
 async function main(): Promise<void> {

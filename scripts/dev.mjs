@@ -40,6 +40,8 @@ const env = {
   ...process.env,
   MONGODB_URI: process.env.MONGODB_URI ?? (await startDatabase()),
   JWT_SECRET: process.env.JWT_SECRET ?? randomBytes(48).toString("base64url"),
+  // node --watch restarts with SIGTERM, which drains: a restart on every save must not wait for that.
+  DRAIN_SECONDS: process.env.DRAIN_SECONDS ?? "0",
 };
 start(["node_modules/typescript/bin/tsc", "-p", "tsconfig.build.json", "--watch", "--preserveWatchOutput"]);
 start(["scripts/build-web.mjs", "--watch"]);

@@ -20,6 +20,8 @@ export const ERROR_CODES = [
   "INVALID_UPDATE",
   /** The project's room holds MAX_SOCKETS_PER_PROJECT sockets already. */
   "ROOM_FULL",
+  /** This node is shutting down: connect again, and a load balancer sends you to another node (HTTP 503). */
+  "DRAINING",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

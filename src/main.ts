@@ -31,28 +31,33 @@ async function main(): Promise<void> {
     process.stderr.write(`\nReady: open ${url}/ in a browser\n\n`);
 
   let stopping = false;
-  const stop = (signal: string) => {
+  /** SIGTERM (a deploy, an orchestrator) drains first; SIGINT (Ctrl-C) stops at once; a drain ends in a stop too. */
+  const stop = (reason: string, drainFirst: boolean) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, "shutting down");
+    logger.info({ reason }, drainFirst ? "draining, then shutting down" : "shutting down");
+    const timeoutMs = (drainFirst ? config.drainMs : 0) + config.shutdownTimeoutMs;
     const timer = setTimeout(() => {
-      logger.error({ timeoutMs: config.shutdownTimeoutMs }, "shutdown timed out; exiting");
+      logger.error({ timeoutMs }, "shutdown timed out; exiting");
       process.exit(1);
-    }, config.shutdownTimeoutMs);
+    }, timeoutMs);
     timer.unref();
-    service.close().then(
-      () => {
-        logger.info("stopped");
-        process.exit(0);
-      },
-      (error: unknown) => {
-        logger.error({ err: error }, "error while shutting down");
-        process.exit(1);
-      },
-    );
+    (drainFirst ? service.drain() : Promise.resolve())
+      .then(() => service.close())
+      .then(
+        () => {
+          logger.info("stopped");
+          process.exit(0);
+        },
+        (error: unknown) => {
+          logger.error({ err: error }, "error while shutting down");
+          process.exit(1);
+        },
+      );
   };
-  process.on("SIGINT", () => stop("SIGINT"));
-  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT", false));
+  process.on("SIGTERM", () => stop("SIGTERM", true));
+  service.drained.then(() => stop("drained", true));
 }
 
 main().catch((error: unknown) => {

@@ -45,6 +45,15 @@ export interface Service {
   listen(): Promise<string>;
   /** GET /metrics's own server (METRICS_PORT), listening once `listen` resolved; undefined when not configured. */
   readonly metricsServer: HttpServer | undefined;
+  /**
+   * Takes the node out of rotation: `/readyz` answers 503 at once, new
+   * connections and opens are refused with DRAINING, and the sockets here
+   * are handed off over DRAIN_SECONDS. Resolves when none is left; `close()`
+   * then stores every loaded document.
+   */
+  drain(): Promise<void>;
+  /** Resolves once a drain has finished, whoever started it (SIGTERM, an administrator's node:drain). */
+  readonly drained: Promise<void>;
   /** Stops accepting, closes sockets and the database. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -68,7 +77,10 @@ export async function createService(config: Config, logger: Logger): Promise<Ser
       loadedDocuments: () => ({
         count: realtime?.documents.loadedIds().length ?? 0,
         bytes: realtime?.documents.loadedBytes() ?? 0,
+        budgetBytes: config.collab.memoryBudgetBytes,
+        evictions: realtime?.documents.evictions ?? 0,
       }),
+      draining: () => realtime?.draining ?? false,
     },
     { defaultMetrics: metricsExposed },
   );
@@ -100,12 +112,23 @@ export async function createService(config: Config, logger: Logger): Promise<Ser
   });
 
   const cluster = config.redisUrl ? await joinCluster(config.redisUrl, config.nodeId, logger) : undefined;
+  let finishDrain!: () => void;
+  const drained = new Promise<void>((resolve) => {
+    finishDrain = resolve;
+  });
+  let draining: Promise<void> | undefined;
+  const drain = () => {
+    draining ??= (realtime as Realtime).drain(config.drainMs).then(finishDrain);
+    return draining;
+  };
   realtime = createRealtime(
     {
       corsOrigins: config.http.corsOrigins,
       ...config.realtime,
       ackTimeoutMs: config.databaseTimeoutMs,
       adapter: cluster?.adapter,
+      node: config.nodeId,
+      adminEmails: config.adminEmails,
     },
     {
       tokens,
@@ -119,6 +142,8 @@ export async function createService(config: Config, logger: Logger): Promise<Ser
       logger,
       peers: cluster?.peers,
       presenceExchange: cluster?.presence,
+      isReady: async () => (await database.isReachable()) && (cluster?.redis.isReady ?? true),
+      drainRequested: () => void drain(),
     },
   );
   const rateLimitStores = cluster?.rateLimitStores;
@@ -130,7 +155,11 @@ export async function createService(config: Config, logger: Logger): Promise<Ser
     jsonBodyLimitBytes: config.http.jsonBodyLimitBytes,
     corsOrigins: config.http.corsOrigins,
     routers: [
-      createHealthRouter(database, { id: config.nodeId, cluster: cluster?.redis }),
+      createHealthRouter(database, {
+        id: config.nodeId,
+        cluster: cluster?.redis,
+        draining: () => realtime.draining,
+      }),
       createAuthRouter({
         accounts,
         tokens,
@@ -189,6 +218,8 @@ export async function createService(config: Config, logger: Logger): Promise<Ser
     events,
     documents: realtime.documents,
     metricsServer,
+    drain,
+    drained,
     async listen() {
       if (metricsServer) {
         await new Promise<void>((resolve, reject) => {

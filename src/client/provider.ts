@@ -222,6 +222,11 @@ export class ProjectProvider extends ObservableV2<ProjectProviderEvents> {
   private opened(response: AckResponse<OpenResult>): void {
     if (!response.ok) {
       this.emit("error", [response.error]);
+      if (response.error.code === "DRAINING") {
+        // This node is going away: a new connection, which a load balancer sends to another node.
+        this.connection.reconnectLater();
+        return;
+      }
       if (response.error.code === "UNAVAILABLE" || response.error.code === "INTERNAL") {
         // The service cannot check access right now: ask again later on the same connection.
         this.connection.retries.later(() => {

@@ -16,6 +16,8 @@ const NAMED_REFUSALS: ReadonlyArray<ConnectErrorData["code"]> = [
   "ORIGIN_REFUSED",
   "UNAVAILABLE",
   "INTERNAL",
+  "DRAINING",
+  "FORBIDDEN",
 ];
 
 /** After the server hangs up (an expired token, say), the next handshake waits this long. */
@@ -158,14 +160,15 @@ export class ServiceSocket<S extends Socket> {
     const code = NAMED_REFUSALS.find((each) => each === error.data?.code);
     // Without a code the transport failed (server down, network, a browser's CORS refusal): socket.io-client retries.
     this.events.connectionError({ code: code ?? "UNREACHABLE", message: error.message });
-    if (code === "UNAUTHORIZED" || code === "ORIGIN_REFUSED") {
+    if (code === "UNAUTHORIZED" || code === "ORIGIN_REFUSED" || code === "FORBIDDEN") {
       // Not retried by socket.io-client, nor here: the token (or the page's origin) must change first.
       if (code === "UNAUTHORIZED") this.events.error({ code, message: "the server refused the token" });
       this.events.closed();
       return;
     }
-    if (code === "UNAVAILABLE" || code === "INTERNAL") {
-      // Not retried by socket.io-client either, but the same token will do once the service recovers.
+    if (code === "UNAVAILABLE" || code === "INTERNAL" || code === "DRAINING") {
+      // Not retried by socket.io-client either, but the same token will do once the service recovers (or, for
+      // DRAINING, on the next connection: the server closed this one, so the next goes through the load balancer).
       this.events.error({ code, message: "the service is unavailable; retrying" });
       this.retries.later(() => this.socket.connect());
     }

@@ -26,6 +26,12 @@ export interface CollabLimits {
    * goes out at once. 0 relays every change at once.
    */
   relayIntervalMs: number;
+  /**
+   * Encoded bytes of documents this node keeps loaded together: past it,
+   * documents nobody has open are unloaded, least recently used first, and
+   * a document larger than all of it is refused (TOO_LARGE).
+   */
+  memoryBudgetBytes: number;
 }
 
 /** A token bucket: `rate` tokens per second, holding up to `burst`. */

@@ -1,3 +1,4 @@
+import { AppError } from "../errors.js";
 import { CollabConnection, type ConnectionTransport } from "./connection.js";
 import { CollabDocument, type DocumentBroadcaster } from "./document.js";
 import { type CollabLimits, UserBudgets } from "./limits.js";
@@ -8,6 +9,8 @@ import type { DocumentStore } from "./storage.js";
 
 interface Entry {
   document: CollabDocument;
+  /** When a connection last joined or left: the memory budget unloads the least recently used first. */
+  lastUsedAt: number;
   unloadTimer?: NodeJS.Timeout;
   /** Set while the document is being stored and unloaded; a join waits for it, then loads afresh. */
   unloading?: Promise<void>;
@@ -18,13 +21,18 @@ interface Entry {
  * connections ask at the same time (one in-flight load per id), shared by
  * every connection in its room, and unloaded, after it is stored, a while
  * after the last one leaves. Every step after an `await` re-checks that the
- * world is still as it was before the `await`.
+ * world is still as it was before the `await`. Past the memory budget,
+ * documents nobody has open are unloaded sooner, least recently used first;
+ * documents open in a room are never unloaded for it, so a node whose open
+ * documents alone pass the budget stays over it until some are closed.
  */
 export class DocumentRegistry {
   private readonly entries = new Map<string, Entry>();
   private readonly loading = new Map<string, Promise<Entry>>();
   private readonly userBudgets: UserBudgets;
   private closed = false;
+  /** Documents unloaded early to keep within the memory budget, since start. */
+  evictions = 0;
 
   constructor(
     private readonly store: DocumentStore,
@@ -45,11 +53,17 @@ export class DocumentRegistry {
     return [...this.entries.keys()];
   }
 
-  /** The loaded documents' encoded sizes together, at most. */
-  loadedBytes(): number {
+  /** The loaded documents' encoded sizes together (or one's), at most. */
+  loadedBytes(documentId?: string): number {
+    if (documentId !== undefined) return this.entries.get(documentId)?.document.approximateBytes ?? 0;
     let bytes = 0;
     for (const entry of this.entries.values()) bytes += entry.document.approximateBytes;
     return bytes;
+  }
+
+  /** Records in the document's stored update log, whether it is loaded here or not. */
+  logLength(documentId: string): Promise<number> {
+    return this.store.logLength(documentId);
   }
 
   isLoaded(documentId: string): boolean {
@@ -78,8 +92,11 @@ export class DocumentRegistry {
       if (this.entries.get(documentId) !== entry || entry.unloading) continue;
       clearTimeout(entry.unloadTimer);
       entry.unloadTimer = undefined;
+      entry.lastUsedAt = performance.now();
       const connection = new CollabConnection(transport, this.limits, this.userBudgets.acquire(transport.userId));
       entry.document.addConnection(connection);
+      // Only now that it is open: a document loaded for this join must not count as idle.
+      this.keepWithinBudget();
       return { document: entry.document, connection };
     }
   }
@@ -90,10 +107,13 @@ export class DocumentRegistry {
     if (!entry || !connection) return;
     entry.document.removeConnection(connectionId);
     this.userBudgets.release(connection.transport.userId);
+    entry.lastUsedAt = performance.now();
     if (entry.document.connections.size === 0 && !entry.unloading) {
       clearTimeout(entry.unloadTimer);
       entry.unloadTimer = setTimeout(() => void this.unload(documentId, entry), this.limits.unloadDelayMs);
       entry.unloadTimer.unref();
+      // Open documents may have grown since the last check: this one can go now if that is what it takes.
+      this.keepWithinBudget();
     }
   }
 
@@ -148,7 +168,13 @@ export class DocumentRegistry {
           peers && ((message) => peers.send(documentId, message)),
         );
         try {
-          document.loadStored(await this.store.load(documentId));
+          const stored = await this.store.load(documentId);
+          const storedBytes = stored.updates.reduce((total, update) => total + update.byteLength, 0);
+          // Refused before it is applied: a Y.Doc takes several times its encoded size in memory.
+          if (storedBytes > this.limits.memoryBudgetBytes) {
+            throw new AppError("TOO_LARGE", "this document is larger than the node's memory budget for documents");
+          }
+          document.loadStored(stored);
           if (peers) {
             // Subscribed first, then asked: whatever other nodes accepted and have not stored yet reaches it.
             await peers.join(documentId, (message) => document.receivePeer(message));
@@ -159,13 +185,29 @@ export class DocumentRegistry {
           document.destroy();
           throw error;
         }
-        const entry: Entry = { document };
+        const entry: Entry = { document, lastUsedAt: performance.now() };
         this.entries.set(documentId, entry);
         return entry;
       })().finally(() => this.loading.delete(documentId));
       this.loading.set(documentId, loading);
     }
     return loading;
+  }
+
+  /** Unloads documents nobody has open, least recently used first, until the rest fit the memory budget. */
+  private keepWithinBudget(): void {
+    let bytes = 0;
+    for (const entry of this.entries.values()) if (!entry.unloading) bytes += entry.document.approximateBytes;
+    if (bytes <= this.limits.memoryBudgetBytes) return;
+    const idle = [...this.entries]
+      .filter(([, entry]) => !entry.unloading && entry.document.connections.size === 0)
+      .sort(([, a], [, b]) => a.lastUsedAt - b.lastUsedAt);
+    for (const [documentId, entry] of idle) {
+      if (bytes <= this.limits.memoryBudgetBytes) break;
+      bytes -= entry.document.approximateBytes;
+      this.evictions++;
+      void this.unload(documentId, entry);
+    }
   }
 
   private async unload(documentId: string, entry: Entry, force = false): Promise<void> {

@@ -34,4 +34,6 @@ export interface DocumentStore {
   compact(documentId: string, merge: (updates: Uint8Array[]) => Uint8Array): Promise<void>;
   /** Forgets the document (its project was deleted). */
   remove(documentId: string): Promise<void>;
+  /** Records in the document's update log: what compaction has not folded into its snapshot yet. */
+  logLength(documentId: string): Promise<number>;
 }

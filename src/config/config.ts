@@ -67,6 +67,9 @@ const environmentSchema = z.object({
   METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").max(512).optional(),
   METRICS_PORT: integer(0, 65535).optional(),
   METRICS_HOST: z.string().min(1).default("127.0.0.1"),
+  ADMIN_EMAILS: z.string().default(""),
+  DRAIN_SECONDS: integer(0, 3_600).default(10),
+  DOC_MEMORY_BUDGET_MB: integer(1, 1_048_576).default(512),
 });
 
 /** Where `npm run build` puts the web app: dist/web, from src/config or dist/config alike. */
@@ -118,6 +121,10 @@ export interface Config {
    * (bound to `host`, no token). Neither: off.
    */
   metrics: { token: string | undefined; port: number | undefined; host: string };
+  /** Accounts (lowercase emails) that may open the /admin namespace; empty: nobody. */
+  adminEmails: ReadonlySet<string>;
+  /** A draining node (SIGTERM, node:drain) disconnects its sockets spread over this long, then stores and exits. */
+  drainMs: number;
 }
 
 export class ConfigError extends Error {
@@ -200,12 +207,19 @@ export function loadConfig(
       unloadDelayMs: env.DOC_UNLOAD_DELAY_MS,
       compactAfterUpdates: env.DOC_COMPACT_AFTER_UPDATES,
       relayIntervalMs: env.DOC_RELAY_INTERVAL_MS,
+      memoryBudgetBytes: env.DOC_MEMORY_BUDGET_MB * 1024 * 1024,
     },
     store: { commitIntervalMs: env.STORE_COMMIT_INTERVAL_MS },
     logLevel: env.LOG_LEVEL,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     webRoot: env.WEB_ROOT ?? BUILT_WEB_ROOT,
     metrics: { token: env.METRICS_TOKEN, port: env.METRICS_PORT, host: env.METRICS_HOST },
+    adminEmails: new Set(
+      env.ADMIN_EMAILS.split(",")
+        .map((email) => email.trim().toLowerCase())
+        .filter(Boolean),
+    ),
+    drainMs: env.DRAIN_SECONDS * 1000,
   };
   return { config, generatedSecret: env.JWT_SECRET === undefined };
 }

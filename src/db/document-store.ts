@@ -193,6 +193,8 @@ export function createMongoDocumentStore(
       await Promise.all([updates.init(), snapshots.init(), snapshotParts.init()]);
     },
 
+    logLength: (documentId) => updates.countDocuments({ documentId }),
+
     async load(documentId) {
       const { snapshot, state, entries } = await read(documentId);
       const stored = entries.map((entry) => bytesOf(entry.update));

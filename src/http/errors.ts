@@ -17,6 +17,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   NOT_OPEN: 409,
   INVALID_UPDATE: 400,
   ROOM_FULL: 409,
+  DRAINING: 503,
 };
 
 /** How long a client should wait before trying again after a 503. */

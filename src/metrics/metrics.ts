@@ -5,7 +5,8 @@ import type { DocumentStore } from "../collab/storage.js";
 export interface MetricsSources {
   socketsByNamespace(): Record<string, number>;
   openProjectRooms(): number;
-  loadedDocuments(): { count: number; bytes: number };
+  loadedDocuments(): { count: number; bytes: number; budgetBytes: number; evictions: number };
+  draining(): boolean;
 }
 
 const LATENCY_BUCKETS = [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
@@ -120,6 +121,31 @@ export class Metrics {
         this.set(sources.loadedDocuments().bytes);
       },
     });
+    new Gauge({
+      name: "collab_documents_memory_budget_bytes",
+      help: "DOC_MEMORY_BUDGET_MB: past it, documents nobody has open are unloaded, least recently used first",
+      registers: [this.registry],
+      collect() {
+        this.set(sources.loadedDocuments().budgetBytes);
+      },
+    });
+    new Counter({
+      name: "collab_documents_evicted_total",
+      help: "Documents unloaded early to keep within the memory budget",
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        this.inc(sources.loadedDocuments().evictions);
+      },
+    });
+    new Gauge({
+      name: "collab_draining",
+      help: "1 while this node drains (SIGTERM or node:drain)",
+      registers: [this.registry],
+      collect() {
+        this.set(sources.draining() ? 1 : 0);
+      },
+    });
   }
 
   /** The store, counting each operation's outcome (what a retry loop makes of a failure is the caller's). */
@@ -140,6 +166,7 @@ export class Metrics {
       append: (documentId, updates) => count("append", store.append(documentId, updates)),
       compact: (documentId, merge) => count("compact", store.compact(documentId, merge)),
       remove: (documentId) => count("remove", store.remove(documentId)),
+      logLength: (documentId) => store.logLength(documentId),
     };
   }
 }

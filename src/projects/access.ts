@@ -18,8 +18,8 @@ export interface AccessPolicy {
    * revealing that the project exists) and FORBIDDEN when the role is short.
    */
   authorize(userId: string, projectId: unknown, action: Action): Promise<ProjectAccess>;
-  /** Which of these projects still exist. */
-  existing(projectIds: string[]): Promise<Set<string>>;
+  /** The names of those of these projects that still exist. */
+  existing(projectIds: string[]): Promise<Map<string, string>>;
 }
 
 export function isObjectId(value: unknown): value is string {
@@ -45,8 +45,10 @@ export function createAccessPolicy(projects: ProjectModel): AccessPolicy {
     checkProjectAccess,
     async existing(projectIds) {
       const ids = projectIds.filter(isObjectId).map((id) => new Types.ObjectId(id));
-      const found = await projects.find({ _id: { $in: ids } }, { _id: 1 }).lean<Pick<ProjectRecord, "_id">[]>();
-      return new Set(found.map((project) => project._id.toHexString()));
+      const found = await projects
+        .find({ _id: { $in: ids } }, { _id: 1, name: 1 })
+        .lean<Pick<ProjectRecord, "_id" | "name">[]>();
+      return new Map(found.map((project) => [project._id.toHexString(), project.name]));
     },
     async authorize(userId, projectId, action) {
       const access = await checkProjectAccess(userId, projectId);

@@ -11,6 +11,8 @@ export type { ErrorCode, Role, WireBytes };
 
 export const PROJECTS_NAMESPACE = "/projects";
 export const NOTIFICATIONS_NAMESPACE = "/notifications";
+/** Instance administrators only (ADMIN_EMAILS). */
+export const ADMIN_NAMESPACE = "/admin";
 
 export interface OnlineUser {
   userId: string;
@@ -116,7 +118,17 @@ export interface ProjectsClientToServerEvents {
   "chat:typing": (projectId: string) => void;
 }
 
+/**
+ * This node is going away (a deploy, an operator's drain): the socket is
+ * disconnected within `withinMs`. Reconnect (a load balancer sends you to
+ * another node); nothing unsaved is lost, the next handshake's sync carries it.
+ */
+export interface DrainingPayload {
+  withinMs: number;
+}
+
 export interface ProjectsServerToClientEvents {
+  "server:draining": (payload: DrainingPayload) => void;
   /** A new message, to the whole room, its sender's sockets included. */
   "chat:message": (message: ChatMessage) => void;
   /** A message was edited or deleted (then a tombstone), to the whole room. */
@@ -155,6 +167,66 @@ export interface NotificationsClientToServerEvents {
 
 export interface NotificationsServerToClientEvents {
   notification: (notification: Notification) => void;
+  "server:draining": (payload: DrainingPayload) => void;
+}
+
+/** An open project room, cluster-wide, as `rooms:list` shows it. */
+export interface AdminRoom {
+  projectId: string;
+  /** Undefined when the project is gone from the database (its room is on its way out). */
+  projectName: string | undefined;
+  sockets: number;
+  users: number;
+}
+
+export interface AdminRoomSocket {
+  socketId: string;
+  userId: string;
+  name: string;
+  /** The node the socket is connected to. */
+  node: string;
+  /** ISO 8601. */
+  connectedSince: string;
+  /** The member's role now; undefined if they are no longer a member (their eviction is under way). */
+  role: Role | undefined;
+}
+
+export interface AdminRoomDetail {
+  projectId: string;
+  projectName: string | undefined;
+  sockets: AdminRoomSocket[];
+  /** Each node holding the document in memory, with its encoded size there (an upper bound between measurements). */
+  loaded: Array<{ node: string; bytes: number; connections: number }>;
+  /** Records in the document's update log (what compaction has not folded into the snapshot yet). */
+  updateLogLength: number;
+}
+
+export interface AdminNode {
+  node: string;
+  sockets: { projects: number; notifications: number; admin: number };
+  documents: number;
+  /** Serving: its database (and Redis, in a cluster) answering, and not draining. */
+  ready: boolean;
+  draining: boolean;
+}
+
+export interface AdminClientToServerEvents {
+  /** Every open project room on every node, largest first. */
+  "rooms:list": (
+    input: { page?: number; limit?: number },
+    ack: (response: AckResponse<{ rooms: AdminRoom[]; total: number; page: number; limit: number }>) => void,
+  ) => void;
+  "room:inspect": (projectId: string, ack: (response: AckResponse<{ room: AdminRoomDetail }>) => void) => void;
+  /** Disconnects every socket of the user, on every node and in every namespace. */
+  "user:disconnect": (userId: string, ack: (response: AckResponse) => void) => void;
+  /** Drains a node (this one when `node` is absent): it stops taking connections, hands its sockets off, exits. */
+  "node:drain": (input: { node?: string }, ack: (response: AckResponse<{ node: string }>) => void) => void;
+  "node:list": (ack: (response: AckResponse<{ nodes: AdminNode[] }>) => void) => void;
+  "auth:refresh": (token: string, ack: (response: AckResponse<{ expiresAt: number }>) => void) => void;
+}
+
+export interface AdminServerToClientEvents {
+  "server:draining": (payload: DrainingPayload) => void;
 }
 
 /** What the server keeps on `socket.data`; serializable, so `fetchSockets()` sees it on every node. */
@@ -163,13 +235,17 @@ export interface SocketData {
   name: string;
   /** Seconds since the epoch, from the token's `exp`. */
   tokenExpiresAt: number;
+  /** The node this socket is connected to. */
+  node: string;
 }
 
 /**
  * The payload of a refused handshake's `connect_error`: UNAUTHORIZED wants a
  * new token; ORIGIN_REFUSED a page served from an allowed origin (CORS_ORIGINS);
- * UNAVAILABLE and INTERNAL are worth retrying with the same token.
+ * UNAVAILABLE and INTERNAL are worth retrying with the same token; DRAINING
+ * too, on a new connection (the node is going away: the server closes this
+ * one). FORBIDDEN: /admin, for an account that is not an administrator.
  */
 export interface ConnectErrorData {
-  code: "UNAUTHORIZED" | "ORIGIN_REFUSED" | "UNAVAILABLE" | "INTERNAL";
+  code: "UNAUTHORIZED" | "ORIGIN_REFUSED" | "UNAVAILABLE" | "INTERNAL" | "DRAINING" | "FORBIDDEN";
 }

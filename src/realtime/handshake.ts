@@ -9,7 +9,7 @@ import type { ConnectErrorData, SocketData } from "../protocol/events.js";
 /** Node timers overflow past 2^31-1 ms (~24.8 days); longer tokens are re-armed in steps. */
 const MAX_TIMER_MS = 2_147_483_647;
 
-function refusal(code: ConnectErrorData["code"], message: string): Error & { data: ConnectErrorData } {
+export function refusal(code: ConnectErrorData["code"], message: string): Error & { data: ConnectErrorData } {
   return Object.assign(new Error(message), { data: { code } });
 }
 
@@ -25,12 +25,20 @@ export const originRefused = () => refusal("ORIGIN_REFUSED", "origin not allowed
  * "UNAUTHORIZED" }`) whatever the cause; a database that cannot be reached
  * is `{ code: "UNAVAILABLE" }`, which a client retries with the same token.
  */
-export function authenticateHandshake(
-  tokens: TokenService,
-  accounts: AccountService,
-  logger: Logger,
-  outcome: AuthOutcome = ignoreAuthOutcome,
-) {
+export function authenticateHandshake({
+  tokens,
+  accounts,
+  logger,
+  node,
+  outcome = ignoreAuthOutcome,
+}: {
+  tokens: TokenService;
+  accounts: AccountService;
+  logger: Logger;
+  /** This node's id, kept on each socket so that fetchSockets() on any node tells where a socket is. */
+  node: string;
+  outcome?: AuthOutcome;
+}) {
   return (socket: Socket, next: (error?: Error) => void) => {
     const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
     let claims: ReturnType<TokenService["verify"]>;
@@ -47,7 +55,7 @@ export function authenticateHandshake(
           return next(unauthorized());
         }
         outcome("socket", "success", "ok");
-        const data: SocketData = { userId: user.id, name: user.name, tokenExpiresAt: claims.expiresAt };
+        const data: SocketData = { userId: user.id, name: user.name, tokenExpiresAt: claims.expiresAt, node };
         socket.data = data;
         next();
       },

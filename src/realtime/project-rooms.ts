@@ -53,6 +53,8 @@ export class ProjectRooms {
     private readonly accountExists: (userId: string) => Promise<boolean>,
     /** Sockets a project's room may hold (this node's and the others' as presence knows them). */
     private readonly maxSocketsPerProject: number,
+    /** This node is draining: opens are refused (DRAINING), the client reconnects elsewhere. */
+    private readonly draining: () => boolean,
     private readonly hooks: OpenHook[] = [],
   ) {}
 
@@ -87,6 +89,7 @@ export class ProjectRooms {
 
   private async open(socket: ProjectsSocket, rawProjectId: unknown): Promise<Opened> {
     const requested = parseProjectId(rawProjectId);
+    if (this.draining()) throw new AppError("DRAINING", "this node is draining; reconnect");
     const { userId } = socket.data;
     const [exists, access] = await Promise.all([
       this.accountExists(userId),

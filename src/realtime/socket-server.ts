@@ -1,5 +1,5 @@
 import type { Server as HttpServer, IncomingMessage } from "node:http";
-import { Server, type ServerOptions } from "socket.io";
+import { type Namespace, Server, type ServerOptions } from "socket.io";
 import type { AccountService } from "../auth/accounts.js";
 import type { TokenService } from "../auth/tokens.js";
 import type { ChatService } from "../chat/chat-service.js";
@@ -11,10 +11,12 @@ import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics/metrics.js";
 import type { AccessPolicy } from "../projects/access.js";
 import type { ProjectEvent, ProjectEvents } from "../projects/events.js";
-import { NOTIFICATIONS_NAMESPACE, PROJECTS_NAMESPACE } from "../protocol/events.js";
+import { ADMIN_NAMESPACE, NOTIFICATIONS_NAMESPACE, PROJECTS_NAMESPACE } from "../protocol/events.js";
 import { base64Length } from "../protocol/wire-bytes.js";
+import { setUpAdmin } from "./admin.js";
 import { ChatChannel } from "./chat-channel.js";
 import { CollabChannel, roomBroadcaster } from "./collab-channel.js";
+import { Drain } from "./drain.js";
 import { acceptTokenRefresh, authenticateHandshake, disconnectOnExpiry, originRefused } from "./handshake.js";
 import { boundedParser, UnauthenticatedLimit } from "./inbound-limits.js";
 import { setUpNotifications } from "./notifications.js";
@@ -23,7 +25,7 @@ import { Presence, type PresenceExchange } from "./presence.js";
 import { ProjectRooms } from "./project-rooms.js";
 import { emptyRoom, membershipChangeHandler, recheckAccess } from "./revocation.js";
 import { projectIdOfRoom, userRoom } from "./rooms.js";
-import type { NotificationsNamespace, ProjectsNamespace, SocketServer } from "./types.js";
+import type { AdminNamespace, NotificationsNamespace, ProjectsNamespace, SocketServer } from "./types.js";
 
 export interface RealtimeOptions {
   /** Browser origins allowed; undefined allows only the service's own origin. */
@@ -37,6 +39,10 @@ export interface RealtimeOptions {
   adapter?: ServerOptions["adapter"];
   /** Sockets one project's room may hold; opening a full one is refused with ROOM_FULL. */
   maxSocketsPerProject: number;
+  /** This node's id: on every socket's data, in admin answers. */
+  node: string;
+  /** Accounts (lowercase emails) allowed on /admin. */
+  adminEmails: ReadonlySet<string>;
 }
 
 /** How long a connection may take to join a namespace (Socket.IO's default is 45 s). */
@@ -75,6 +81,9 @@ export interface Realtime {
   disconnectUser(userId: string): void;
   /** This node's sockets per namespace and project rooms with a socket here: what metrics read at scrape time. */
   counts(): { sockets: Record<string, number>; projectRooms: number };
+  /** Refuses new connections and opens, then disconnects every socket here spread over `withinMs`. */
+  drain(withinMs: number): Promise<void>;
+  readonly draining: boolean;
   /** Disconnects every socket, stops the HTTP server, and stores every loaded document. */
   close(): Promise<void>;
 }
@@ -94,6 +103,10 @@ export function createRealtime(
     /** The other nodes of a cluster: documents and presence. */
     peers?: PeerLink;
     presenceExchange?: PresenceExchange;
+    /** Whether this node can serve (database, Redis), for admins' node:list. */
+    isReady(): Promise<boolean>;
+    /** An administrator asked this node to drain (the service drains it, then stops). */
+    drainRequested(): void;
   },
 ): Realtime {
   const io: SocketServer = new Server({
@@ -115,18 +128,23 @@ export function createRealtime(
 
   // Nothing is served on the main namespace; clients connect to /projects and /notifications.
   io.use((_socket, next) => next(new Error("unknown namespace")));
-  const authenticate = authenticateHandshake(
-    deps.tokens,
-    deps.accounts,
+  const authenticate = authenticateHandshake({
+    tokens: deps.tokens,
+    accounts: deps.accounts,
     logger,
-    deps.metrics && ((edge, result, reason) => deps.metrics?.auth.inc({ edge, result, reason })),
-  );
+    node: options.node,
+    outcome: deps.metrics && ((edge, result, reason) => deps.metrics?.auth.inc({ edge, result, reason })),
+  });
 
   const projects = io.of(PROJECTS_NAMESPACE) as ProjectsNamespace;
   const checkOrigin = (
     socket: { handshake: { headers: IncomingMessage["headers"] } },
     next: (error?: Error) => void,
   ) => (isAllowedOrigin(socket.handshake.headers, options.corsOrigins) ? next() : next(originRefused()));
+  const notifications = io.of(NOTIFICATIONS_NAMESPACE) as unknown as NotificationsNamespace;
+  const admin = io.of(ADMIN_NAMESPACE) as unknown as AdminNamespace;
+  const drain = new Drain([projects, notifications, admin] as unknown as Namespace[], logger);
+  projects.use(drain.refuseWhileDraining);
   projects.use(checkOrigin);
   projects.use(authenticate);
   const presence = new Presence(projects, deps.presenceExchange);
@@ -145,7 +163,6 @@ export function createRealtime(
     options.ackTimeoutMs,
     deps.metrics,
   );
-  const notifications = io.of(NOTIFICATIONS_NAMESPACE) as unknown as NotificationsNamespace;
   const chat = new ChatChannel(projects, notifications, deps.chat, logger, deps.metrics);
   const rooms = new ProjectRooms(
     deps.policy,
@@ -153,6 +170,7 @@ export function createRealtime(
     logger,
     async (userId) => (await deps.accounts.findById(userId)) !== undefined,
     options.maxSocketsPerProject,
+    () => drain.active,
     [collab, chat],
   );
   projects.on("connection", (socket) => {
@@ -166,11 +184,52 @@ export function createRealtime(
     chat.attach(socket);
   });
 
+  notifications.use(drain.refuseWhileDraining);
   notifications.use(checkOrigin);
   notifications.use(authenticate);
   notifications.on("connection", (socket) => {
     unauthenticated.accept(socket.conn);
     acceptTokenRefresh(socket as never, deps.tokens, deps.accounts, logger);
+  });
+
+  const disconnectUser = (userId: string) => {
+    projects.in(userRoom(userId)).disconnectSockets(true);
+    notifications.in(userRoom(userId)).disconnectSockets(true);
+  };
+  setUpAdmin(admin, [drain.refuseWhileDraining, checkOrigin, authenticate], {
+    admin,
+    projects,
+    tokens: deps.tokens,
+    accounts: deps.accounts,
+    policy: deps.policy,
+    documents,
+    adminEmails: options.adminEmails,
+    node: options.node,
+    clustered: options.adapter !== undefined,
+    logger,
+    drain: deps.drainRequested,
+    disconnectUser,
+    report: {
+      self: async () => ({
+        node: options.node,
+        sockets: {
+          projects: projects.sockets.size,
+          notifications: notifications.sockets.size,
+          admin: admin.sockets.size,
+        },
+        documents: documents.loadedIds().length,
+        ready: !drain.active && (await deps.isReady()),
+        draining: drain.active,
+      }),
+      document: (projectId) =>
+        documents.isLoaded(projectId)
+          ? {
+              node: options.node,
+              bytes: documents.loadedBytes(projectId),
+              connections: documents.connectionCount(projectId),
+            }
+          : undefined,
+    },
   });
 
   const removeDocument = (projectId: string) => {
@@ -219,9 +278,10 @@ export function createRealtime(
         projectRooms,
       };
     },
-    disconnectUser(userId) {
-      projects.in(userRoom(userId)).disconnectSockets(true);
-      notifications.in(userRoom(userId)).disconnectSockets(true);
+    disconnectUser,
+    drain: (withinMs) => drain.start(withinMs),
+    get draining() {
+      return drain.active;
     },
     async evictVanishedProjects() {
       const loaded = documents.loadedIds();

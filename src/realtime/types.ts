@@ -1,6 +1,9 @@
 import type { Namespace, Server, Socket } from "socket.io";
 import type { ProjectEvent } from "../projects/events.js";
 import type {
+  AdminClientToServerEvents,
+  AdminNode,
+  AdminServerToClientEvents,
   NotificationsClientToServerEvents,
   NotificationsServerToClientEvents,
   ProjectsClientToServerEvents,
@@ -12,6 +15,15 @@ import type {
 export interface InterServerEvents {
   /** A project change made through another node: applied to this node's sockets and documents. */
   "project:event": (event: ProjectEvent) => void;
+  /** An administrator on another node asks each node about itself. */
+  "admin:node": (ack: (node: AdminNode) => void) => void;
+  /** ... and about its copy of a document (null: not loaded there). */
+  "admin:document": (
+    projectId: string,
+    ack: (loaded: { node: string; bytes: number; connections: number } | null) => void,
+  ) => void;
+  /** The named node drains. */
+  "admin:drain": (node: string) => void;
 }
 
 export type ProjectsNamespace = Namespace<
@@ -44,3 +56,10 @@ export type SocketServer = Server<
   InterServerEvents,
   SocketData
 >;
+export type AdminNamespace = Namespace<
+  AdminClientToServerEvents,
+  AdminServerToClientEvents,
+  InterServerEvents,
+  SocketData
+>;
+export type AdminSocket = Socket<AdminClientToServerEvents, AdminServerToClientEvents, InterServerEvents, SocketData>;

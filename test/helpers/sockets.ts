@@ -1,6 +1,8 @@
 import { io, type ManagerOptions, type Socket, type SocketOptions } from "socket.io-client";
 import type {
   AckResponse,
+  AdminClientToServerEvents,
+  AdminServerToClientEvents,
   NotificationsServerToClientEvents,
   OpenResult,
   ProjectsClientToServerEvents,
@@ -41,6 +43,21 @@ export function connectProjects(url: string, token: string, options?: Partial<Ma
 
 export function connectNotifications(url: string, token: string) {
   return connectTo<NotificationsClient>(url, "/notifications", { token });
+}
+
+export type AdminClient = Socket<AdminServerToClientEvents, AdminClientToServerEvents>;
+
+export function connectAdmin(url: string, token: string) {
+  return connectTo<AdminClient>(url, "/admin", { token });
+}
+
+/** An admin event with its ack. */
+export function adminCall<T extends object = object>(
+  socket: AdminClient,
+  event: string,
+  ...args: unknown[]
+): Promise<AckResponse<T>> {
+  return (socket.timeout(10_000) as unknown as Socket).emitWithAck(event, ...args);
 }
 
 /** Resolves with the connect_error a refused handshake produces. */
