@@ -32,10 +32,11 @@ export async function request<T = any>(
 
 let counter = 0;
 
-/** Registers a fresh account and returns its token and user. */
-export async function registerUser(base: string, name = "User") {
+/** Registers a fresh account (with a made-up email unless given one) and returns its token and user. */
+export async function registerUser(base: string, name = "User", chosenEmail?: string) {
   counter += 1;
-  const email = `${name.toLowerCase().replace(/\W/g, "")}-${process.pid}-${counter}-${Date.now()}@example.test`;
+  const email =
+    chosenEmail ?? `${name.toLowerCase().replace(/\W/g, "")}-${process.pid}-${counter}-${Date.now()}@example.test`;
   const response = await request(base, "POST", "/api/auth/register", {
     body: { email, password: "correct horse battery", name },
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { AdminNode, AdminRoom, AdminRoomDetail } from "../../src/protocol/events.js";
 import { provider, whenStored } from "../helpers/collab.js";
-import { registerUser, request } from "../helpers/http.js";
+import { registerUser } from "../helpers/http.js";
 import { useService } from "../helpers/lifecycle.js";
 import { projectWithTeam } from "../helpers/projects.js";
 import {
@@ -17,21 +17,13 @@ import {
 
 const ADMIN_EMAIL = `root-${process.pid}@example.test`;
 
-async function registerAdmin(url: string) {
-  const response = await request(url, "POST", "/api/auth/register", {
-    body: { email: ADMIN_EMAIL, password: "correct horse battery", name: "Root" },
-  });
-  expect(response.status).toBe(201);
-  return response.body.token as string;
-}
-
 describe("the /admin namespace", () => {
   // Case and spaces do not matter in ADMIN_EMAILS.
   const running = useService({ ADMIN_EMAILS: ` someone@example.test , ${ADMIN_EMAIL.toUpperCase()}` });
   let adminToken: string;
 
   it("lets administrators in, and refuses everyone else with FORBIDDEN (no token: UNAUTHORIZED)", async () => {
-    adminToken = await registerAdmin(running.url);
+    adminToken = (await registerUser(running.url, "Root", ADMIN_EMAIL)).token;
     const member = await registerUser(running.url, "Member");
     expect((await refusal(running.url, "/admin", { token: member.token })).data).toEqual({ code: "FORBIDDEN" });
     expect((await refusal(running.url, "/admin", {})).data).toEqual({ code: "UNAUTHORIZED" });

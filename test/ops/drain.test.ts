@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { DrainingPayload } from "../../src/protocol/events.js";
 import { destroyProviders, fetchDocument, provider, whenStored } from "../helpers/collab.js";
-import { request } from "../helpers/http.js";
+import { registerUser, request } from "../helpers/http.js";
 import { projectWithTeam } from "../helpers/projects.js";
 import { startService, type TestService } from "../helpers/service.js";
 import {
@@ -30,14 +30,7 @@ describe("draining a node", () => {
   it("refuses what is new, tells and disconnects every socket over DRAIN_SECONDS, and stores every edit", async () => {
     running = await startService({ ADMIN_EMAILS: ADMIN_EMAIL, DRAIN_SECONDS: String(DRAIN_SECONDS) });
     const { url, service } = running;
-    const admin = await connectAdmin(
-      url,
-      (
-        await request(url, "POST", "/api/auth/register", {
-          body: { email: ADMIN_EMAIL, password: "correct horse battery", name: "Root" },
-        })
-      ).body.token,
-    );
+    const admin = await connectAdmin(url, (await registerUser(url, "Root", ADMIN_EMAIL)).token);
     const team = await projectWithTeam(url);
     const writer = provider(url, team.editor.token, team.projectId);
     await writer.whenSynced();
