@@ -18,6 +18,11 @@ export const ERROR_CODES = [
   "READ_ONLY",
   "NOT_OPEN",
   "INVALID_UPDATE",
+  /**
+   * The update builds on changes the server does not have yet (another node's, a lost message): not refused for
+   * good. The server sent sync step 1; the change is stored with the answer to it, or a later one.
+   */
+  "RESYNC",
   /** The project's room holds MAX_SOCKETS_PER_PROJECT sockets already. */
   "ROOM_FULL",
   /** This node is shutting down: connect again, and a load balancer sends you to another node (HTTP 503). */

@@ -106,6 +106,11 @@ export class OutgoingChanges<Edit = unknown> {
           this.channel.stored(this.settle(change));
           return;
         }
+        if (response.error.code === "RESYNC") {
+          // Not refused: the server asked for a resync (its sync step 1 came first), and the step 2 answering it
+          // carries this change, and settles it once stored. Sent again as it is, it would be refused again.
+          return;
+        }
         if (!RETRIED_CODES.has(response.error.code)) {
           // Refused for good (read-only, invalid, too large): the error says why; nothing to send again.
           this.channel.refused(response.error, this.settle(change));

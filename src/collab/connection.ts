@@ -27,6 +27,9 @@ export class CollabConnection {
   answering = false;
   /** The latest sync step 1 that arrived while an answer was in flight; answered once it drains. */
   queuedStateVector: Uint8Array | undefined;
+  /** When the server last asked this connection for a resync (sync step 1), and whether another one is due. */
+  resyncRequestedAt = Number.NEGATIVE_INFINITY;
+  resyncDue: NodeJS.Timeout | undefined;
 
   constructor(
     readonly transport: ConnectionTransport,

@@ -32,6 +32,8 @@ export interface DocumentBroadcaster {
 
 /** The origin of changes that came from other nodes. */
 const PEERS = Symbol("peers");
+/** A connection is asked for a resync at most this often. */
+const RESYNC_INTERVAL_MS = 250;
 
 /**
  * One project's Yjs document on this node: the shared Y.Doc, its awareness,
@@ -97,6 +99,7 @@ export class CollabDocument {
     const connection = this.connections.get(connectionId);
     if (!connection) return;
     this.connections.delete(connectionId);
+    clearTimeout(connection.resyncDue);
     this.presence.removeConnection(connection);
   }
 
@@ -224,9 +227,23 @@ export class CollabDocument {
     });
   }
 
+  /**
+   * Asks the client for everything the server lacks (sync step 1), at most
+   * once per RESYNC_INTERVAL_MS: while the missing changes are still on
+   * their way (from another node, or from a client not reconnected yet),
+   * every answer would be refused again, and the two would ping-pong.
+   */
   private requestResync(connection: CollabConnection): AppError {
-    connection.transport.sendSync(encodeSyncStep1(this.doc));
-    return new AppError("INVALID_UPDATE", "the update depends on changes the server does not have; resync requested");
+    const wait = connection.resyncRequestedAt + RESYNC_INTERVAL_MS - performance.now();
+    const ask = () => {
+      connection.resyncDue = undefined;
+      if (this.connections.get(connection.id) !== connection || this.doc.isDestroyed) return;
+      connection.resyncRequestedAt = performance.now();
+      connection.transport.sendSync(encodeSyncStep1(this.doc));
+    };
+    if (wait <= 0) ask();
+    else connection.resyncDue ??= setTimeout(ask, wait);
+    return new AppError("RESYNC", "the update builds on changes the server does not have yet; resync requested");
   }
 
   /** Handles one awareness update: only the sender's own client ids, with its identity stamped on each state. */

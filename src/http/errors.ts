@@ -16,6 +16,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   READ_ONLY: 403,
   NOT_OPEN: 409,
   INVALID_UPDATE: 400,
+  RESYNC: 409,
   ROOM_FULL: 409,
   DRAINING: 503,
 };

@@ -112,4 +112,20 @@ describe("OutgoingChanges", () => {
     expect(outgoing.count).toBe(0);
     expect(fake.counts.at(-1)).toBe(0);
   });
+
+  it("keeps a change the server must resync for, neither refused nor resent: the step 2 answering it settles it", async () => {
+    const fake = fakeChannel();
+    const outgoing = new OutgoingChanges(fake.channel);
+    outgoing.queue(anUpdate("built on changes the server lacks"));
+    await Promise.resolve();
+    // The server's sync step 1 arrives before the refusal's ack; the answer to it carries the change.
+    outgoing.sendStep2(anUpdate("everything the server lacks"));
+    fake.sent[0]?.ack(null, refused("RESYNC"));
+    expect(outgoing.count).toBe(2);
+    await vi.runOnlyPendingTimersAsync();
+    expect(fake.sent).toHaveLength(2);
+    expect(fake.refusals).toEqual([]);
+    fake.sent[1]?.ack(null, stored);
+    expect(outgoing.count).toBe(0);
+  });
 });

@@ -71,7 +71,7 @@ describe("bad document input", () => {
     const onlySecond = Y.encodeStateAsUpdate(local, afterFirst);
     const resync = serverStep1(client.socket);
     const response = await client.sync(team.projectId, updateMessage(onlySecond));
-    expect(response).toMatchObject({ ok: false, error: { code: "INVALID_UPDATE" } });
+    expect(response).toMatchObject({ ok: false, error: { code: "RESYNC" } });
     await resync;
     expect((await fetchDocument(running.url, team.owner.token, team.projectId)).getText("body").toString()).toBe("");
   });
@@ -90,7 +90,7 @@ describe("bad document input", () => {
     const resync = serverStep1(client.socket);
     expect(await client.sync(team.projectId, updateMessage(dependent))).toMatchObject({
       ok: false,
-      error: { code: "INVALID_UPDATE" },
+      error: { code: "RESYNC" },
     });
     await resync;
     // Nothing is held: once B's change arrives, A's does not appear by itself.
