@@ -5,8 +5,11 @@ import { WebsocketProvider } from "y-websocket";
 import * as Y from "yjs";
 import { ProjectProvider } from "../../src/client/provider.js";
 
-/** `cluster` is this service on two nodes sharing Redis; its URL lists both, and clients alternate between them. */
-export type ServerKind = "service" | "cluster" | "floor" | "reference";
+/**
+ * `cluster` is this service on two nodes sharing Redis; its URL lists both, and clients alternate between them.
+ * `metrics` is this service with /metrics on (METRICS_TOKEN) and scraped every second while it runs.
+ */
+export type ServerKind = "service" | "metrics" | "cluster" | "floor" | "reference";
 
 export interface BenchClient {
   doc: Y.Doc;

@@ -112,6 +112,8 @@ async function typing(options: LoadOptions) {
   let measuredFrom = Number.POSITIVE_INFINITY;
   let delivered = 0;
   let sent = 0;
+  /** Every insert, warm-up included: what the server's counters should add up to. */
+  let typed = 0;
   for (const client of clients) {
     client.doc.on("afterTransaction", (transaction: Y.Transaction) => {
       if (transaction.local) return;
@@ -134,6 +136,7 @@ async function typing(options: LoadOptions) {
     const tick = () => {
       const now = clock() - options.clockOrigin;
       if (now >= measuredFrom) sent += 1;
+      typed += 1;
       const marker = Math.round(now * 1000)
         .toString(36)
         .padStart(MARKER, "0");
@@ -162,6 +165,7 @@ async function typing(options: LoadOptions) {
   for (const client of clients) client.close();
   return {
     sent,
+    typed,
     delivered,
     latencies,
     ackLatencies,

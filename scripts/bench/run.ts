@@ -117,7 +117,15 @@ function startGenerator(options: LoadOptions): Generator {
   return { child, ready, result };
 }
 
-type Sample = { sent: number; delivered: number; latencies: number[]; ackLatencies: number[] };
+type Sample = { sent: number; typed: number; delivered: number; latencies: number[]; ackLatencies: number[] };
+
+/** The value of one sample in Prometheus text (summed over its label sets when `labels` is a prefix). */
+function sampleOf(text: string, name: string, labels = ""): number {
+  return text
+    .split("\n")
+    .filter((line) => line.startsWith(labels ? `${name}{${labels}` : `${name} `))
+    .reduce((sum, line) => sum + Number(line.split(" ").at(-1)), 0);
+}
 
 /** W1, W2, W5: generators connect, start together, and this process measures the server over the same window. */
 async function typingRun(server: RunningServer, options: Omit<LoadOptions, "generator">, count: number) {
@@ -125,6 +133,8 @@ async function typingRun(server: RunningServer, options: Omit<LoadOptions, "gene
     startGenerator({ ...options, generator: { index, count } }),
   );
   await Promise.all(generators.map((generator) => generator.ready));
+  // Scraped as often as a demanding Prometheus would: its cost is part of what `metrics` measures.
+  const scraping = server.scrape && setInterval(() => void server.scrape?.(), 1000);
   for (const generator of generators) generator.child.stdin?.write("START\n");
   await new Promise((resolve) => setTimeout(resolve, Number(values.warmup)));
   const serverPids = [server.pid, ...(server.otherPids ?? [])];
@@ -136,14 +146,27 @@ async function typingRun(server: RunningServer, options: Omit<LoadOptions, "gene
   const results = await Promise.all(generators.map((generator) => generator.result));
   const elapsed = (performance.now() - started) / 1000;
   const serverCpu = serverCpuSeconds() - cpuBefore;
+  clearInterval(scraping);
+  const scraped = await server.scrape?.();
   const databaseCpu = server.databasePid ? cpuSecondsOf(server.databasePid) - databaseCpuBefore : undefined;
   const samples = results as unknown as Array<Sample & { generator: Record<string, number> }>;
   const total = (pick: (sample: Sample) => number) => samples.reduce((sum, sample) => sum + pick(sample), 0);
   const delivered = total((sample) => sample.delivered);
   const sent = total((sample) => sample.sent);
+  const typed = total((sample) => sample.typed);
+  // Does the service count what the generators did? Every insert is one update message and one durable ack.
+  const counted = scraped && {
+    typed,
+    updatesReceived: sampleOf(scraped, "collab_yjs_messages_received_total", 'type="update"'),
+    durableAcks: sampleOf(scraped, "collab_yjs_durable_ack_seconds_count"),
+    refused: sampleOf(scraped, "collab_yjs_messages_refused_total", "code="),
+    relayMessagesSent: sampleOf(scraped, "collab_yjs_relay_messages_sent_total"),
+    updatesStored: sampleOf(scraped, "collab_update_log_insert_batch_size_sum"),
+  };
   const ackLatencies = samples.flatMap((sample) => sample.ackLatencies);
   return {
     generators: count,
+    ...(counted ? { metrics: counted } : {}),
     sent,
     delivered,
     expectedDeliveries: sent * (options.clientsPerRoom - 1),
@@ -225,6 +248,13 @@ async function main() {
     results[step.workload] = byServer;
     byServer[step.kind] = [...(byServer[step.kind] ?? []), result];
     const latency = (result.latencyMs ?? result.ackLatencyMs) as { p50?: number } | undefined;
+    const counted = result.metrics as Record<string, number> | undefined;
+    if (counted) {
+      process.stderr.write(
+        `(metrics: ${counted.typed} typed, ${counted.updatesReceived} received, ${counted.durableAcks} acked, ` +
+          `${counted.updatesStored} stored, ${counted.refused} refused) `,
+      );
+    }
     const headline =
       result.kbPerConnection !== undefined
         ? `${Number(result.kbPerConnection).toFixed(1)} KB/conn`

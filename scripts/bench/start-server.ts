@@ -20,6 +20,8 @@ export interface RunningServer {
   databasePid?: number;
   stop(): Promise<void>;
   rooms(count: number, members: number): Promise<Room[]>;
+  /** GET /metrics, where it is on. */
+  scrape?(): Promise<string>;
 }
 
 async function post(url: string, token: string | undefined, body: unknown) {
@@ -80,12 +82,16 @@ function startNode(options: ServerOptions, environment: Record<string, string>) 
   );
 }
 
-/** This service as `npm start` runs it (the compiled build), against the embedded database in a process of its own. */
-async function startService(options: ServerOptions): Promise<RunningServer> {
+/**
+ * This service as `npm start` runs it (the compiled build), against the embedded database in a process of its own;
+ * with `metricsToken`, /metrics is on, behind that token.
+ */
+async function startService(options: ServerOptions, metricsToken?: string): Promise<RunningServer> {
   const database = await startDatabase();
   const service = await startNode(options, {
     MONGODB_URI: `${database.match}bench`,
     JWT_SECRET: randomBytes(32).toString("hex"),
+    ...(metricsToken ? { METRICS_TOKEN: metricsToken } : {}),
   });
   const url = service.match;
   return {
@@ -97,6 +103,10 @@ async function startService(options: ServerOptions): Promise<RunningServer> {
       await stop(database.child);
     },
     rooms: roomsOn(url),
+    ...(metricsToken && {
+      scrape: async () =>
+        (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } })).text(),
+    }),
   };
 }
 
@@ -142,6 +152,7 @@ async function startScript(script: string): Promise<RunningServer> {
 
 export function startServer(kind: ServerKind, options: ServerOptions): Promise<RunningServer> {
   if (kind === "service") return startService(options);
+  if (kind === "metrics") return startService(options, randomBytes(24).toString("hex"));
   if (kind === "cluster") return startCluster(options);
   return startScript(kind === "floor" ? "scripts/bench/servers/floor.ts" : "scripts/bench/servers/reference.ts");
 }

@@ -21,6 +21,8 @@ const documentArguments = z.tuple([
 
 /** y-protocols' sync message types, as metric labels. */
 const SYNC_TYPES: Record<number, string> = { 0: "step1", 1: "step2", 2: "update" };
+/** At debug level, one document message in this many is logged: enough to see traffic, never a line per keystroke. */
+const LOG_ONE_MESSAGE_IN = 100;
 
 /**
  * The store retries a failed write until it succeeds; the sender is not kept
@@ -89,6 +91,8 @@ export function roomBroadcaster(namespace: ProjectsNamespace, metrics?: Metrics)
  * (close, switch, disconnect, eviction from any node): the adapter says so.
  */
 export class CollabChannel {
+  private messagesSeen = 0;
+
   private readonly memberships = new Map<string, Membership>();
 
   constructor(
@@ -136,7 +140,14 @@ export class CollabChannel {
       const projectId = typeof args[0] === "string" ? args[0] : "";
       const received = performance.now();
       const stored = this.run(socket, args, (membership, message) => {
-        this.metrics?.updatesReceived.inc({ type: SYNC_TYPES[message[0] ?? -1] ?? "unknown" });
+        const type = SYNC_TYPES[message[0] ?? -1] ?? "unknown";
+        this.metrics?.updatesReceived.inc({ type });
+        if (++this.messagesSeen % LOG_ONE_MESSAGE_IN === 0 && this.logger.isLevelEnabled("debug")) {
+          this.logger.debug(
+            { projectId, socketId: socket.id, type, bytes: message.byteLength, sampledOneIn: LOG_ONE_MESSAGE_IN },
+            "document message",
+          );
+        }
         return membership.document.receiveSync(membership.connection, message);
       });
       if (this.metrics) this.observe(stored, received);

@@ -72,6 +72,15 @@ export class ProjectRooms {
             return;
           }
           ack?.({ ok: true, ...opened.result });
+          this.logger.info(
+            {
+              socketId: socket.id,
+              userId: socket.data.userId,
+              projectId: opened.result.project.id,
+              role: opened.result.role,
+            },
+            "project opened",
+          );
           // Only after the ack: clients learn the project is open before its document traffic starts.
           opened.afterAck?.();
         })

@@ -1,4 +1,4 @@
-import type { Server as HttpServer, IncomingMessage } from "node:http";
+import type { Server as HttpServer } from "node:http";
 import { type Namespace, Server, type ServerOptions } from "socket.io";
 import type { AccountService } from "../auth/accounts.js";
 import type { TokenService } from "../auth/tokens.js";
@@ -14,10 +14,11 @@ import type { ProjectEvent, ProjectEvents } from "../projects/events.js";
 import { ADMIN_NAMESPACE, NOTIFICATIONS_NAMESPACE, PROJECTS_NAMESPACE } from "../protocol/events.js";
 import { base64Length } from "../protocol/wire-bytes.js";
 import { setUpAdmin } from "./admin.js";
+import { connectionLog, originCheck } from "./admission.js";
 import { ChatChannel } from "./chat-channel.js";
 import { CollabChannel, roomBroadcaster } from "./collab-channel.js";
 import { Drain } from "./drain.js";
-import { acceptTokenRefresh, authenticateHandshake, disconnectOnExpiry, originRefused } from "./handshake.js";
+import { acceptTokenRefresh, authenticateHandshake, disconnectOnExpiry } from "./handshake.js";
 import { boundedParser, UnauthenticatedLimit } from "./inbound-limits.js";
 import { setUpNotifications } from "./notifications.js";
 import { type EngineConnection, OutboundBuffers } from "./outbound.js";
@@ -49,21 +50,6 @@ export interface RealtimeOptions {
 const CONNECT_TIMEOUT_MS = 10_000;
 /** What a connection may send before a namespace accepted it: a handshake with a token fits easily. */
 const UNAUTHENTICATED_MAX_BYTES = 64 * 1024;
-
-/**
- * CORS does not cover WebSocket upgrades, so the origin is checked for every
- * namespace handshake, and a refusal says so (`ORIGIN_REFUSED`) rather than
- * failing the transport anonymously. Requests without an Origin (Node, mobile
- * apps) pass: their JWT is their credential (no cookie is ever trusted, so a
- * connection from a foreign page can do nothing before this refusal).
- */
-function isAllowedOrigin(headers: IncomingMessage["headers"], allowed: string[] | undefined): boolean {
-  const origin = headers.origin;
-  if (!origin) return true;
-  if (allowed) return allowed.includes(origin);
-  const host = headers.host;
-  return host !== undefined && (origin === `http://${host}` || origin === `https://${host}`);
-}
 
 export interface Realtime {
   presence: Presence;
@@ -125,6 +111,7 @@ export function createRealtime(
     logger.warn({ bufferedBytes }, "disconnecting a slow reader: too much waiting to be sent to it"),
   );
   const unauthenticated = new UnauthenticatedLimit(UNAUTHENTICATED_MAX_BYTES);
+  const logConnection = connectionLog(logger);
 
   // Nothing is served on the main namespace; clients connect to /projects and /notifications.
   io.use((_socket, next) => next(new Error("unknown namespace")));
@@ -137,10 +124,7 @@ export function createRealtime(
   });
 
   const projects = io.of(PROJECTS_NAMESPACE) as ProjectsNamespace;
-  const checkOrigin = (
-    socket: { handshake: { headers: IncomingMessage["headers"] } },
-    next: (error?: Error) => void,
-  ) => (isAllowedOrigin(socket.handshake.headers, options.corsOrigins) ? next() : next(originRefused()));
+  const checkOrigin = originCheck(options.corsOrigins);
   const notifications = io.of(NOTIFICATIONS_NAMESPACE) as unknown as NotificationsNamespace;
   const admin = io.of(ADMIN_NAMESPACE) as unknown as AdminNamespace;
   const drain = new Drain([projects, notifications, admin] as unknown as Namespace[], logger);
@@ -174,6 +158,7 @@ export function createRealtime(
     [collab, chat],
   );
   projects.on("connection", (socket) => {
+    logConnection(socket, PROJECTS_NAMESPACE);
     unauthenticated.accept(socket.conn);
     // Every socket of a user, across nodes: for disconnecting a deleted account.
     socket.join(userRoom(socket.data.userId));
@@ -188,6 +173,7 @@ export function createRealtime(
   notifications.use(checkOrigin);
   notifications.use(authenticate);
   notifications.on("connection", (socket) => {
+    logConnection(socket, NOTIFICATIONS_NAMESPACE);
     unauthenticated.accept(socket.conn);
     acceptTokenRefresh(socket as never, deps.tokens, deps.accounts, logger);
   });
