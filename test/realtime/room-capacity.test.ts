@@ -39,3 +39,22 @@ describe("room capacity", () => {
     expect((await openProject(outside as never, team.projectId)).ok).toBe(true);
   });
 });
+
+describe("room capacity at the default", () => {
+  const defaults = useService();
+
+  it("admits 200 sockets into one project and refuses the 201st with ROOM_FULL", async () => {
+    const team = await projectWithTeam(defaults.url);
+    const members = [team.owner, team.editor, team.viewer];
+    const sockets = [];
+    for (let i = 0; i < 201; i++) {
+      sockets.push(await connectProjects(defaults.url, (members[i % members.length] as { token: string }).token));
+    }
+    const admitted = await Promise.all(sockets.slice(0, 200).map((socket) => openProject(socket, team.projectId)));
+    expect(admitted.every((answer) => answer.ok)).toBe(true);
+    expect(await openProject(sockets[200] as never, team.projectId)).toMatchObject({
+      ok: false,
+      error: { code: "ROOM_FULL" },
+    });
+  }, 60_000);
+});
