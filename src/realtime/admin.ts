@@ -93,7 +93,6 @@ export class AdminChannel {
 
   attach(socket: AdminSocket): void {
     const adminId = socket.data.userId;
-    this.logger.info({ adminId }, "administrator connected");
     const handle = (event: string, run: (args: unknown[]) => Promise<object>) => {
       socket.on(event as "node:list", (...raw: unknown[]) => {
         const { args, ack } = splitAck(raw);

@@ -182,6 +182,10 @@ export function createRealtime(
     projects.in(userRoom(userId)).disconnectSockets(true);
     notifications.in(userRoom(userId)).disconnectSockets(true);
   };
+  admin.on("connection", (socket) => {
+    logConnection(socket as never, ADMIN_NAMESPACE);
+    unauthenticated.accept(socket.conn);
+  });
   setUpAdmin(admin, [drain.refuseWhileDraining, checkOrigin, authenticate], {
     admin,
     projects,

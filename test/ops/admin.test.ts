@@ -127,4 +127,13 @@ describe("the /admin namespace", () => {
     (admin as unknown as { emit(event: string): void }).emit("rooms:list");
     expect(await adminCall(admin, "rooms:list", {})).toMatchObject({ ok: true });
   });
+
+  it("keeps an administrator's connection past the 64 KiB allowed before a namespace accepts one", async () => {
+    const admin = await connectAdmin(running.url, adminToken);
+    for (let i = 0; i < 80; i++) {
+      expect(await adminCall(admin, "room:inspect", "x".repeat(1024))).toMatchObject({ ok: false });
+    }
+    expect(admin.connected).toBe(true);
+    expect(await adminCall(admin, "node:list")).toMatchObject({ ok: true });
+  });
 });
