@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { registerUser, request } from "./helpers/http.js";
 import { killAll, startServiceProcess } from "./helpers/processes.js";
 import { startService } from "./helpers/service.js";
+import { closeAllSockets, connectProjects, disconnected, nextEvent } from "./helpers/sockets.js";
 
 afterEach(() => killAll());
 
@@ -36,6 +37,23 @@ describe("service lifecycle", () => {
     child.kill("SIGTERM");
     const [code] = await once(child, "exit");
     expect(code).toBe(0);
+  });
+
+  it("drains on SIGTERM: its sockets hear server:draining and go, then it stops cleanly and exits 0", async () => {
+    const { child, address: url, lines } = await startServiceProcess({ DRAIN_SECONDS: "1" });
+    const account = await registerUser(url, "Drained");
+    const socket = await connectProjects(url, account.token);
+    const told = nextEvent(socket, "server:draining");
+    const gone = disconnected(socket);
+    child.kill("SIGTERM");
+    expect(await told).toEqual({ withinMs: 1000 });
+    expect(await gone).toBe("io server disconnect");
+    const [code] = await once(child, "exit");
+    expect(code).toBe(0);
+    const log = lines.join("\n");
+    expect(log).toContain("draining: every socket is gone");
+    expect(log).toContain('"msg":"stopped"');
+    closeAllSockets();
   });
 
   it("refuses to start with a short JWT_SECRET, saying why", async () => {

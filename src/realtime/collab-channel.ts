@@ -139,8 +139,9 @@ export class CollabChannel {
       const { args, ack } = splitAck(raw);
       const projectId = typeof args[0] === "string" ? args[0] : "";
       const received = performance.now();
+      let type = "unknown";
       const stored = this.run(socket, args, (membership, message) => {
-        const type = SYNC_TYPES[message[0] ?? -1] ?? "unknown";
+        type = SYNC_TYPES[message[0] ?? -1] ?? type;
         this.metrics?.updatesReceived.inc({ type });
         if (++this.messagesSeen % LOG_ONE_MESSAGE_IN === 0 && this.logger.isLevelEnabled("debug")) {
           this.logger.debug(
@@ -150,7 +151,8 @@ export class CollabChannel {
         }
         return membership.document.receiveSync(membership.connection, message);
       });
-      if (this.metrics) this.observe(stored, received);
+      // A step 1 asks for changes and stores none: its ack is no durable ack.
+      if (this.metrics) this.observe(stored, received, type !== "step1");
       if (ack)
         answer(
           ack,
@@ -171,10 +173,12 @@ export class CollabChannel {
     });
   }
 
-  /** The durable ack's latency, or the refusal's code. */
-  private observe(stored: Promise<void>, received: number): void {
+  /** The durable ack's latency (for a change), or the refusal's code. */
+  private observe(stored: Promise<void>, received: number, isChange: boolean): void {
     stored.then(
-      () => this.metrics?.durableAck.observe((performance.now() - received) / 1000),
+      () => {
+        if (isChange) this.metrics?.durableAck.observe((performance.now() - received) / 1000);
+      },
       (error: unknown) =>
         this.metrics?.updatesRefused.inc({ code: error instanceof AppError ? error.code : "INTERNAL" }),
     );
