@@ -8,8 +8,9 @@ import { ProjectProvider } from "../../src/client/provider.js";
 /**
  * `cluster` is this service on two nodes sharing Redis; its URL lists both, and clients alternate between them.
  * `metrics` is this service with /metrics on (METRICS_TOKEN) and scraped every second while it runs.
+ * `default` is this service exactly as `npm start` runs it: the embedded database inside it, its CPU counted.
  */
-export type ServerKind = "service" | "metrics" | "cluster" | "floor" | "reference";
+export type ServerKind = "service" | "metrics" | "default" | "cluster" | "floor" | "reference";
 
 export interface BenchClient {
   doc: Y.Doc;

@@ -134,13 +134,15 @@ async function typingRun(server: RunningServer, options: Omit<LoadOptions, "gene
   );
   await Promise.all(generators.map((generator) => generator.ready));
   // Scraped as often as a demanding Prometheus would: its cost is part of what `metrics` measures.
-  const scraping = server.scrape && setInterval(() => void server.scrape?.(), 1000);
+  const scraping = server.scrapeContinuously ? setInterval(() => void server.scrape?.(), 1000) : undefined;
   for (const generator of generators) generator.child.stdin?.write("START\n");
   await new Promise((resolve) => setTimeout(resolve, Number(values.warmup)));
   const serverPids = [server.pid, ...(server.otherPids ?? [])];
   const serverCpuSeconds = () => serverPids.reduce((sum, pid) => sum + cpuSecondsOf(pid), 0);
   const cpuBefore = serverCpuSeconds();
   const databaseCpuBefore = server.databasePid ? cpuSecondsOf(server.databasePid) : 0;
+  // Reading /metrics resets its event-loop histogram: what the last read shows is the measured window's.
+  await server.scrape?.();
   const started = performance.now();
   for (const generator of generators) generator.child.stdin?.write("MEASURE\n");
   const results = await Promise.all(generators.map((generator) => generator.result));
@@ -167,6 +169,7 @@ async function typingRun(server: RunningServer, options: Omit<LoadOptions, "gene
   return {
     generators: count,
     ...(counted ? { metrics: counted } : {}),
+    ...(scraped ? { eventLoopDelayP99Ms: sampleOf(scraped, "nodejs_eventloop_lag_p99_seconds") * 1000 } : {}),
     sent,
     delivered,
     expectedDeliveries: sent * (options.clientsPerRoom - 1),
@@ -249,6 +252,9 @@ async function main() {
     byServer[step.kind] = [...(byServer[step.kind] ?? []), result];
     const latency = (result.latencyMs ?? result.ackLatencyMs) as { p50?: number } | undefined;
     const counted = result.metrics as Record<string, number> | undefined;
+    if (result.eventLoopDelayP99Ms !== undefined) {
+      process.stderr.write(`(event-loop delay p99 ${Number(result.eventLoopDelayP99Ms).toFixed(1)} ms) `);
+    }
     if (counted) {
       process.stderr.write(
         `(metrics: ${counted.typed} typed, ${counted.updatesReceived} received, ${counted.durableAcks} acked, ` +

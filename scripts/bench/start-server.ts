@@ -22,6 +22,8 @@ export interface RunningServer {
   rooms(count: number, members: number): Promise<Room[]>;
   /** GET /metrics, where it is on. */
   scrape?(): Promise<string>;
+  /** Whether `scrape` is for the run's own sake (metrics' cost), or only to read the event loop's delay. */
+  scrapeContinuously?: boolean;
 }
 
 async function post(url: string, token: string | undefined, body: unknown) {
@@ -103,10 +105,28 @@ async function startService(options: ServerOptions, metricsToken?: string): Prom
       await stop(database.child);
     },
     rooms: roomsOn(url),
-    ...(metricsToken && {
-      scrape: async () =>
-        (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } })).text(),
-    }),
+    ...(metricsToken && { scrape: scraper(url, metricsToken), scrapeContinuously: true }),
+  };
+}
+
+const scraper = (url: string, token: string) => async () =>
+  (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${token}` } })).text();
+
+/**
+ * This service exactly as `npm start` runs it: no MONGODB_URI, so the embedded database runs inside the process
+ * (on a worker thread), and its CPU counts as the service's. /metrics is read twice, to report the event loop's delay
+ * over the measured window.
+ */
+async function startDefault(options: ServerOptions): Promise<RunningServer> {
+  const token = randomBytes(24).toString("hex");
+  const service = await startNode(options, { JWT_SECRET: randomBytes(32).toString("hex"), METRICS_TOKEN: token });
+  const url = service.match;
+  return {
+    url,
+    pid: service.child.pid as number,
+    stop: () => stop(service.child, options.profile ? "SIGTERM" : "SIGKILL"),
+    rooms: roomsOn(url),
+    scrape: scraper(url, token),
   };
 }
 
@@ -153,6 +173,7 @@ async function startScript(script: string): Promise<RunningServer> {
 export function startServer(kind: ServerKind, options: ServerOptions): Promise<RunningServer> {
   if (kind === "service") return startService(options);
   if (kind === "metrics") return startService(options, randomBytes(24).toString("hex"));
+  if (kind === "default") return startDefault(options);
   if (kind === "cluster") return startCluster(options);
   return startScript(kind === "floor" ? "scripts/bench/servers/floor.ts" : "scripts/bench/servers/reference.ts");
 }

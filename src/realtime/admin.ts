@@ -110,11 +110,13 @@ export class AdminChannel {
     handle("node:list", async () => ({ nodes: await this.nodes() }));
     handle("node:drain", async ([input]) => {
       const node = parse(drainInput, input ?? {}).node ?? this.deps.node;
-      this.logger.info({ adminId, action: "node:drain", node }, "administrator drains a node");
-      if (node === this.deps.node) this.deps.drain();
-      else if (!(await this.nodes()).some((known) => known.node === node)) {
+      const here = node === this.deps.node;
+      if (!here && !(await this.nodes()).some((known) => known.node === node)) {
         throw new AppError("NOT_FOUND", "no such node");
-      } else this.deps.admin.serverSideEmit("admin:drain", node);
+      }
+      this.logger.info({ adminId, action: "node:drain", node }, "administrator drains a node");
+      if (here) this.deps.drain();
+      else this.deps.admin.serverSideEmit("admin:drain", node);
       return { node };
     });
   }
