@@ -1,6 +1,6 @@
 import mongoose, { type Connection } from "mongoose";
 import type { Logger } from "../logger.js";
-import { EmbeddedMongoServer } from "./embedded/server.js";
+import type { EmbeddedThread } from "./embedded-thread.js";
 
 export interface Database {
   connection: Connection;
@@ -15,8 +15,9 @@ export interface Database {
 const EMBEDDED_DATABASE_NAME = "collab";
 
 /**
- * Connects mongoose to MONGODB_URI, or to a fresh embedded in-memory server
- * when none is given. The connection is the service's own (never mongoose's
+ * Connects mongoose to MONGODB_URI, or to a fresh embedded in-memory server,
+ * on a worker thread of this process, when none is given (its code is
+ * loaded only then). The connection is the service's own (never mongoose's
  * global default), so several services in one process share nothing.
  *
  * `timeoutMs` bounds how long an operation waits for a database that does
@@ -26,11 +27,14 @@ const EMBEDDED_DATABASE_NAME = "collab";
  * times `timeoutMs`, as UNAVAILABLE at the edges, rather than hang.
  */
 export async function connectDatabase(uri: string | undefined, logger: Logger, timeoutMs: number): Promise<Database> {
-  let embedded: EmbeddedMongoServer | undefined;
+  let embedded: EmbeddedThread | undefined;
   let target = uri;
   if (!target) {
-    embedded = new EmbeddedMongoServer();
-    target = `${await embedded.start()}${EMBEDDED_DATABASE_NAME}`;
+    const { startEmbeddedThread } = await import("./embedded-thread.js");
+    embedded = await startEmbeddedThread((error) =>
+      logger.error({ err: error }, "the embedded database's thread failed; the service answers UNAVAILABLE"),
+    );
+    target = `${embedded.uri}${EMBEDDED_DATABASE_NAME}`;
     logger.warn(
       { uri: target },
       "MONGODB_URI is not set: using the embedded in-memory database; all data is lost when the process exits",
