@@ -31,7 +31,10 @@ export function createHttpApp(options: {
         res.setHeader("x-request-id", id);
         return id;
       },
-      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? "error" : "info"),
+      // A 503 is a state the service reports (its database away, a drain): a load balancer's health checks would
+      // otherwise log an error line every few seconds for as long as it lasts.
+      customLogLevel: (_req, res, error) =>
+        res.statusCode === 503 ? "warn" : error || res.statusCode >= 500 ? "error" : "info",
     }),
   );
   const observe = options.observeRequest;
