@@ -59,6 +59,10 @@ export interface EmbeddedMongoOptions {
   port?: number;
   /** A frame that started arriving must be complete within this time, or the connection is closed (30 s). */
   partialFrameTimeoutMs?: number;
+  /** A cursor nobody asked for more for this long is closed (10 minutes). */
+  cursorIdleMs?: number;
+  /** For tests of time: what "now" is, in milliseconds. */
+  clock?: () => number;
 }
 
 /**
@@ -68,7 +72,7 @@ export interface EmbeddedMongoOptions {
  */
 export class EmbeddedMongoServer {
   private readonly catalog = new Catalog();
-  private readonly cursors = new CursorRegistry();
+  private cursors = new CursorRegistry();
   private readonly sockets = new Set<Socket>();
   private server: Server | undefined;
   private nextConnectionId = 1;
@@ -78,6 +82,7 @@ export class EmbeddedMongoServer {
   async start(options: EmbeddedMongoOptions = {}): Promise<string> {
     const host = options.host ?? "127.0.0.1";
     this.partialFrameTimeoutMs = options.partialFrameTimeoutMs ?? PARTIAL_FRAME_TIMEOUT_MS;
+    this.cursors = new CursorRegistry(options.cursorIdleMs, options.clock);
     const server = createServer((socket) => this.accept(socket));
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
@@ -85,6 +90,11 @@ export class EmbeddedMongoServer {
     });
     this.server = server;
     return this.uri;
+  }
+
+  /** Cursors holding results for a client's next getMore. */
+  get openCursors(): number {
+    return this.cursors.size;
   }
 
   get uri(): string {

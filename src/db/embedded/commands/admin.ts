@@ -1,5 +1,6 @@
 import type { Document } from "bson";
 import type { CommandHandler } from "./context.js";
+import { sessionKey } from "./read.js";
 
 export const MAX_BSON_OBJECT_SIZE = 16 * 1024 * 1024;
 export const MAX_MESSAGE_SIZE_BYTES = 48_000_000;
@@ -52,6 +53,14 @@ export const adminCommands: Record<string, CommandHandler> = {
   ismaster: hello,
   ping: () => ({}),
   buildinfo: buildInfo,
-  endsessions: () => ({}),
+  endsessions: (context, command) => {
+    const ended = new Set<string>();
+    for (const lsid of Array.isArray(command.endSessions) ? command.endSessions : []) {
+      const key = sessionKey(lsid);
+      if (key) ended.add(key);
+    }
+    context.cursors.endSessions(ended);
+    return {};
+  },
   listdatabases: listDatabases,
 };

@@ -1,4 +1,4 @@
-import { type Document, Long } from "bson";
+import { Binary, type Document, Long } from "bson";
 import { Aggregator, find as mingoFind } from "mingo";
 import { DEFAULT_FIRST_BATCH } from "../cursors.js";
 import { CommandError } from "../errors.js";
@@ -24,8 +24,21 @@ export function cursorReply(
   const batchSize = numberField(command, "batchSize") ?? numberField(cursorOptions, "batchSize");
   if (batchSize !== undefined && batchSize < 0) throw new CommandError("BadValue", "batchSize must be non-negative");
   const firstBatchSize = batchSize ?? DEFAULT_FIRST_BATCH;
-  const { id, firstBatch } = context.cursors.open(namespace, results, firstBatchSize, batchSize, single);
+  const { id, firstBatch } = context.cursors.open(
+    namespace,
+    results,
+    firstBatchSize,
+    batchSize,
+    single,
+    sessionKey(command.lsid),
+  );
   return { cursor: { firstBatch, id, ns: namespace } };
+}
+
+/** A logical session's id (`lsid: { id: UUID }`), as the cursor registry keys it. */
+export function sessionKey(lsid: unknown): string | undefined {
+  const id = isPlainObject(lsid) ? (lsid as Document).id : undefined;
+  return id instanceof Binary ? Buffer.from(id.buffer).toString("hex") : undefined;
 }
 
 function resolveCollection(context: CommandContext) {
