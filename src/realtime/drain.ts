@@ -51,7 +51,8 @@ export class Drain {
     const steps = Math.max(1, Math.min(MAX_STEPS, sockets.length));
     const perStep = Math.ceil(sockets.length / steps);
     for (let step = 0; step < steps; step++) {
-      if (step > 0) await new Promise((resolve) => setTimeout(resolve, withinMs / steps));
+      // The first slice waits a turn too: the ack of the node:drain that started this must reach its admin first.
+      await new Promise((resolve) => (step > 0 ? setTimeout(resolve, withinMs / steps) : setImmediate(resolve)));
       for (const socket of sockets.slice(step * perStep, (step + 1) * perStep)) socket.disconnect(true);
     }
     // A handshake that passed the middlewares just before the drain began connected after the list was taken.

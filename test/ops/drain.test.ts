@@ -68,6 +68,15 @@ describe("draining a node", () => {
     running = undefined;
   });
 
+  it("answers the administrator who started it before disconnecting them, even as the node's only socket", async () => {
+    running = await startService({ ADMIN_EMAILS: ADMIN_EMAIL, DRAIN_SECONDS: "0" });
+    const admin = await connectAdmin(running.url, (await registerUser(running.url, "Root", ADMIN_EMAIL)).token);
+    const gone = disconnected(admin);
+    expect(await adminCall(admin, "node:drain", {})).toEqual({ ok: true, node: "node" });
+    expect(await gone).toBe("io server disconnect");
+    await running.service.drained;
+  });
+
   it("starts on SIGTERM's path too: a drain with no sockets ends at once", async () => {
     running = await startService({ DRAIN_SECONDS: "30" });
     const started = Date.now();
