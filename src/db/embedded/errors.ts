@@ -16,6 +16,7 @@ export const ErrorCodes = {
   InvalidNamespace: 73,
   IndexOptionsConflict: 85,
   IndexKeySpecsConflict: 86,
+  BSONObjectTooLarge: 10334,
   DuplicateKey: 11000,
 } as const;
 

@@ -1,8 +1,7 @@
 import type { Document } from "bson";
+import { MAX_BSON_OBJECT_SIZE } from "../storage/collection.js";
 import type { CommandHandler } from "./context.js";
 import { sessionKey } from "./read.js";
-
-export const MAX_BSON_OBJECT_SIZE = 16 * 1024 * 1024;
 export const MAX_MESSAGE_SIZE_BYTES = 48_000_000;
 const MAX_WIRE_VERSION = 21; // MongoDB 7.0
 

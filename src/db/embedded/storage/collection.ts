@@ -1,10 +1,24 @@
-import { type Document, ObjectId } from "bson";
+import { calculateObjectSize, type Document, ObjectId } from "bson";
 import { Query } from "mingo";
 import { CommandError } from "../errors.js";
 import { duplicateKeyError, HashIndex, type IndexSpec } from "./indexes.js";
 import { isPlainObject, nestingDepth, valueKey } from "./values.js";
 
 export const ID_INDEX: IndexSpec = { key: { _id: 1 }, name: "_id_" };
+
+/** MongoDB's limit on one stored document (`maxBsonObjectSize`): a larger one could be stored, never read back. */
+export const MAX_BSON_OBJECT_SIZE = 16 * 1024 * 1024;
+
+function checkStorable(document: Document): void {
+  checkNesting(document);
+  const size = calculateObjectSize(document);
+  if (size > MAX_BSON_OBJECT_SIZE) {
+    throw new CommandError(
+      "BSONObjectTooLarge",
+      `object to store too large: ${size} bytes, the most is ${MAX_BSON_OBJECT_SIZE}`,
+    );
+  }
+}
 
 function isIndexableScalar(value: unknown): boolean {
   return (
@@ -138,7 +152,7 @@ export class Collection {
   }
 
   insert(document: Document): Document {
-    checkNesting(document);
+    checkStorable(document);
     const stored = document._id === undefined ? { _id: new ObjectId(), ...document } : document;
     if (Array.isArray(stored._id)) throw new CommandError("BadValue", "can't use an array for _id");
     const id = valueKey(stored._id);
@@ -150,7 +164,7 @@ export class Collection {
   }
 
   replace(previous: Document, next: Document): void {
-    checkNesting(next);
+    checkStorable(next);
     const id = valueKey(previous._id);
     if (valueKey(next._id) !== id) {
       throw new CommandError(
