@@ -71,7 +71,8 @@ export function applyUpdate(
     next = withIdFirst(cloneDocument(spec.document), current._id);
   } else if (spec.kind === "pipeline") {
     const [result] = new Aggregator(spec.stages).run([cloneDocument(current)]) as Document[];
-    next = result ?? current;
+    // A stage that rebuilds the document ($replaceRoot, $project) without `_id` keeps the original one.
+    next = result === undefined ? current : result._id === undefined ? withIdFirst(result, current._id) : result;
   } else {
     next = cloneDocument(current);
     // The modifier is cloned per document: a multi-update must not share nested values between documents.
@@ -142,9 +143,12 @@ export function buildUpsert(filter: Document, spec: UpdateSpec, arrayFilters: Do
     document = result ?? seeded;
   } else {
     document = seeded;
-    const modifier = cloneDocument(spec.modifier);
+    // `$set: { _id }` equal to the filter's `_id` is a no-op, as on MongoDB; without one in the filter it sets it.
+    const modifier =
+      seeded._id === undefined ? cloneDocument(spec.modifier) : withoutIdNoOp(cloneDocument(spec.modifier), seeded._id);
     if (spec.setOnInsert) modifier.$set = { ...(modifier.$set ?? {}), ...cloneDocument(spec.setOnInsert) };
     mingoUpdate(document, modifier, arrayFilters, undefined, { cloneMode: "none" });
   }
-  return withIdFirst(document, document._id ?? new ObjectId());
+  // `_id: null` is a value like any other (MongoDB stores it); only a missing `_id` gets a new ObjectId.
+  return withIdFirst(document, document._id === undefined ? new ObjectId() : document._id);
 }

@@ -153,7 +153,9 @@ export class Collection {
 
   insert(document: Document): Document {
     checkStorable(document);
-    const stored = document._id === undefined ? { _id: new ObjectId(), ...document } : document;
+    // `_id` first, wherever the client put it (the driver appends the one it generates), as MongoDB stores it.
+    const { _id, ...fields } = document;
+    const stored = { _id: _id === undefined ? new ObjectId() : _id, ...fields };
     if (Array.isArray(stored._id)) throw new CommandError("BadValue", "can't use an array for _id");
     const id = valueKey(stored._id);
     if (this.documents.has(id)) throw duplicateKeyError(this.namespace, ID_INDEX, { _id: stored._id });
