@@ -13,12 +13,12 @@ import { mergeIntoSnapshot, type TaggedState } from "./snapshots.js";
 import type { ClientBinding, DocumentStore, StoredDocument } from "./storage.js";
 import {
   encodeSyncStep1,
-  encodeSyncStep2,
   encodeUpdateMessage,
   hasClockGap,
   InvalidMessageError,
   readSyncMessage,
 } from "./sync-messages.js";
+import { answerStep1, requestResync } from "./sync-replies.js";
 
 /** How a document reaches every connection in its room on this node at once (one encoding for all). */
 export interface DocumentBroadcaster {
@@ -32,8 +32,6 @@ export interface DocumentBroadcaster {
 
 /** The origin of changes that came from other nodes. */
 const PEERS = Symbol("peers");
-/** A connection is asked for a resync at most this often. */
-const RESYNC_INTERVAL_MS = 250;
 
 /**
  * One project's Yjs document on this node: the shared Y.Doc, its awareness,
@@ -166,7 +164,7 @@ export class CollabDocument {
       throw error;
     }
     if (parsed.type === "step1") {
-      this.answerStep1(connection, parsed.stateVector);
+      answerStep1(this.doc, connection, parsed.stateVector, this.holds(connection));
       return Promise.resolve();
     }
     if (!connection.transport.canWrite()) {
@@ -176,7 +174,7 @@ export class CollabDocument {
     }
     if (hasClockGap(this.doc, parsed.clocks)) {
       // Applying it would leave it pending, held forever if the gap never fills: ask for a full resync instead.
-      throw this.requestResync(connection);
+      throw requestResync(this.doc, connection, this.holds(connection));
     }
     const { userId } = connection.transport;
     const additions = this.clientIds.checkAdditions(this.doc, parsed.clocks, userId);
@@ -191,7 +189,7 @@ export class CollabDocument {
       ? this.storeAndRelay(effective, connection, this.clientIds.bind(additions.unbound, userId))
       : this.persistence.flush();
     if (!pending) return stored;
-    const refusal = this.requestResync(connection);
+    const refusal = requestResync(this.doc, connection, this.holds(connection));
     return stored.then(() => Promise.reject(refusal));
   }
 
@@ -202,48 +200,9 @@ export class CollabDocument {
     return this.persistence.enqueue(update, bindings);
   }
 
-  /**
-   * A full-state answer can be as large as the document: at most one is in
-   * flight per connection, and a step 1 that arrives meanwhile is answered
-   * (once, with the latest state vector) after it drains. Each answer is
-   * charged to the connection's byte budget.
-   */
-  private answerStep1(connection: CollabConnection, stateVector: Uint8Array): void {
-    if (connection.answering) {
-      connection.queuedStateVector = stateVector;
-      return;
-    }
-    const answer = encodeSyncStep2(this.doc, stateVector);
-    connection.charge(answer.byteLength);
-    connection.answering = true;
-    connection.transport.sendSync(answer);
-    connection.transport.whenDrained(() => {
-      connection.answering = false;
-      const next = connection.queuedStateVector;
-      connection.queuedStateVector = undefined;
-      if (next && this.connections.get(connection.id) === connection && !this.doc.isDestroyed) {
-        this.answerStep1(connection, next);
-      }
-    });
-  }
-
-  /**
-   * Asks the client for everything the server lacks (sync step 1), at most
-   * once per RESYNC_INTERVAL_MS: while the missing changes are still on
-   * their way (from another node, or from a client not reconnected yet),
-   * every answer would be refused again, and the two would ping-pong.
-   */
-  private requestResync(connection: CollabConnection): AppError {
-    const wait = connection.resyncRequestedAt + RESYNC_INTERVAL_MS - performance.now();
-    const ask = () => {
-      connection.resyncDue = undefined;
-      if (this.connections.get(connection.id) !== connection || this.doc.isDestroyed) return;
-      connection.resyncRequestedAt = performance.now();
-      connection.transport.sendSync(encodeSyncStep1(this.doc));
-    };
-    if (wait <= 0) ask();
-    else connection.resyncDue ??= setTimeout(ask, wait);
-    return new AppError("RESYNC", "the update builds on changes the server does not have yet; resync requested");
+  /** Whether a reply sent to `connection` later still has a reader: it is still here, and so is the document. */
+  private holds(connection: CollabConnection): () => boolean {
+    return () => this.connections.get(connection.id) === connection && !this.doc.isDestroyed;
   }
 
   /** Handles one awareness update: only the sender's own client ids, with its identity stamped on each state. */
