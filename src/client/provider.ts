@@ -219,22 +219,19 @@ export class ProjectProvider extends ObservableV2<ProjectProviderEvents> {
     });
   }
 
+  private reopen(): void {
+    if (this.socket.connected) this.open();
+  }
+
   private opened(response: AckResponse<OpenResult>): void {
     if (!response.ok) {
+      const { code } = response.error;
       this.emit("error", [response.error]);
-      if (response.error.code === "DRAINING") {
-        // This node is going away: a new connection, which a load balancer sends to another node.
-        this.connection.reconnectLater();
-        return;
-      }
-      if (response.error.code === "UNAVAILABLE" || response.error.code === "INTERNAL") {
-        // The service cannot check access right now: ask again later on the same connection.
-        this.connection.retries.later(() => {
-          if (this.socket.connected) this.open();
-        });
-        return;
-      }
-      this.disconnect();
+      // DRAINING: this node is going away, so a new connection (a load balancer sends it elsewhere). UNAVAILABLE,
+      // INTERNAL: the service cannot check access right now, so ask again later on this one. Anything else is final.
+      if (code === "DRAINING") this.connection.reconnectLater();
+      else if (code === "UNAVAILABLE" || code === "INTERNAL") this.connection.retries.later(() => this.reopen());
+      else this.disconnect();
       return;
     }
     this.connection.established();
