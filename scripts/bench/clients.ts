@@ -1,6 +1,7 @@
 /** One kind of client per server under test; each has its own connection and its own Y.Doc. */
 import { io, type Socket } from "socket.io-client";
 import { WebSocket } from "ws";
+import type { Awareness } from "y-protocols/awareness";
 import { WebsocketProvider } from "y-websocket";
 import * as Y from "yjs";
 import { ProjectProvider } from "../../src/client/provider.js";
@@ -14,7 +15,10 @@ export type ServerKind = "service" | "metrics" | "default" | "cluster" | "floor"
 
 export interface BenchClient {
   doc: Y.Doc;
+  /** Synced: the client holds the room's document. */
   ready: Promise<void>;
+  /** The server acknowledged the open (the floor: its join; the reference has no acks: synced); rejects when refused. */
+  opened: Promise<void>;
   /** Called with the time from a local change to its acknowledgement, where the server acknowledges. */
   onAck?: (handler: (latencyMs: number) => void) => void;
   close(): void;
@@ -27,7 +31,25 @@ export interface Room {
   tokens?: string[];
 }
 
+/** Told of every presence or awareness message a client receives (W6 counts them). */
+export interface Listeners {
+  heard(kind: "presence" | "awareness"): void;
+}
+
 const REMOTE = Symbol("remote");
+
+/**
+ * As an editor binding does (y-codemirror's `setLocalStateField("user", …)`): without it a client's awareness state
+ * stays at clock 0, which no peer applies, and nobody would see anybody. Then counts the awareness changes that came
+ * from the server, whatever the provider calls their origin.
+ */
+function showUser(awareness: Awareness, index: number, listeners?: Listeners) {
+  awareness.setLocalStateField("user", { name: `Bench ${index}`, color: "#30bced" });
+  if (!listeners) return;
+  awareness.on("update", (_changes: unknown, origin: unknown) => {
+    if (origin !== "local") listeners.heard("awareness");
+  });
+}
 
 function floorClient(url: string, room: Room): BenchClient {
   const doc = new Y.Doc();
@@ -46,6 +68,7 @@ function floorClient(url: string, room: Room): BenchClient {
   return {
     doc,
     ready,
+    opened: ready,
     onAck: (handler) => {
       ackHandler = handler;
     },
@@ -53,12 +76,13 @@ function floorClient(url: string, room: Room): BenchClient {
   };
 }
 
-function referenceClient(url: string, room: Room): BenchClient {
+function referenceClient(url: string, room: Room, index: number, listeners?: Listeners): BenchClient {
   const doc = new Y.Doc();
   const provider = new WebsocketProvider(url, room.id, doc, {
     WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
     disableBc: true,
   });
+  showUser(provider.awareness, index, listeners);
   const ready = new Promise<void>((resolve) => {
     const onSync = (synced: boolean) => {
       if (!synced) return;
@@ -70,13 +94,14 @@ function referenceClient(url: string, room: Room): BenchClient {
   return {
     doc,
     ready,
+    opened: ready,
     close: () => {
       provider.destroy();
     },
   };
 }
 
-function serviceClient(url: string, room: Room, index: number): BenchClient {
+function serviceClient(url: string, room: Room, index: number, listeners?: Listeners): BenchClient {
   const tokens = room.tokens ?? [];
   const doc = new Y.Doc();
   const provider = new ProjectProvider({
@@ -86,6 +111,23 @@ function serviceClient(url: string, room: Room, index: number): BenchClient {
     doc,
     socketOptions: { transports: ["websocket"], forceNew: true },
   });
+  showUser(provider.awareness, index, listeners);
+  // The presence the provider tells at each open comes from the open's ack, not from a presence message.
+  let fromOpenAck = false;
+  provider.on("open", () => {
+    fromOpenAck = true;
+  });
+  provider.on("presence", () => {
+    if (fromOpenAck) fromOpenAck = false;
+    else if (provider.status === "connected") listeners?.heard("presence");
+  });
+  const opened = new Promise<void>((resolve, reject) => {
+    provider.once("open", () => resolve());
+    provider.on("error", (error) => {
+      if (!provider.role) reject(new Error(error.code));
+    });
+  });
+  opened.catch(() => undefined);
   // Acks come back in send order on one socket: a FIFO of send times pairs them up.
   const sentAt: number[] = [];
   let ackHandler: ((latencyMs: number) => void) | undefined;
@@ -105,6 +147,7 @@ function serviceClient(url: string, room: Room, index: number): BenchClient {
   return {
     doc,
     ready: provider.whenSynced(),
+    opened,
     onAck: (handler) => {
       ackHandler = handler;
     },
@@ -112,12 +155,18 @@ function serviceClient(url: string, room: Room, index: number): BenchClient {
   };
 }
 
-export function connectClient(kind: ServerKind, url: string, room: Room, index = 0): BenchClient {
+export function connectClient(
+  kind: ServerKind,
+  url: string,
+  room: Room,
+  index = 0,
+  listeners?: Listeners,
+): BenchClient {
   if (kind === "floor") return floorClient(url, room);
-  if (kind === "reference") return referenceClient(url, room);
+  if (kind === "reference") return referenceClient(url, room, index, listeners);
   if (kind === "cluster") {
     const urls = url.split(",");
-    return serviceClient(urls[index % urls.length] as string, room, index);
+    return serviceClient(urls[index % urls.length] as string, room, index, listeners);
   }
-  return serviceClient(url, room, index);
+  return serviceClient(url, room, index, listeners);
 }

@@ -13,13 +13,14 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
 import { createInterface } from "node:readline";
 import * as Y from "yjs";
 import { type BenchClient, connectClient, type Room, type ServerKind } from "./clients.js";
+import { crowd } from "./crowd.js";
 import { cpuSecondsOf, memoryOf } from "./proc.js";
 import { percentiles } from "./stats.js";
 
 export interface LoadOptions {
   kind: ServerKind;
   url: string;
-  workload: "W1" | "W2" | "W3" | "W4" | "W5";
+  workload: "W1" | "W2" | "W3" | "W4" | "W5" | "W6" | "W6b";
   rooms: Room[];
   clientsPerRoom: number;
   /** Milliseconds between one client's inserts. */
@@ -180,15 +181,18 @@ async function typing(options: LoadOptions) {
 /** W3: many synced, idle connections; what each costs the server in memory. */
 async function capacity(options: LoadOptions) {
   const before = memoryOf(options.serverPid).rss;
+  const cpuBefore = cpuSecondsOf(options.serverPid);
   const started = performance.now();
   const clients = await connectAll(options);
   const connectSeconds = (performance.now() - started) / 1000;
+  const connectCpuSeconds = cpuSecondsOf(options.serverPid) - cpuBefore;
   await new Promise((resolve) => setTimeout(resolve, 3000));
   const after = memoryOf(options.serverPid).rss;
   for (const client of clients) client.close();
   return {
     connections: clients.length,
     connectSeconds,
+    connectCpuSeconds,
     rssBeforeKb: before,
     rssAfterKb: after,
     kbPerConnection: (after - before) / clients.length,
@@ -235,7 +239,9 @@ async function main() {
       ? await capacity(options)
       : options.workload === "W4"
         ? await open(options)
-        : await typing(options);
+        : options.workload === "W6" || options.workload === "W6b"
+          ? await crowd({ ...options, arrivalMs: 1000 })
+          : await typing(options);
   const memory = memoryOf(options.serverPid);
   // Exit only once written: a pipe takes a large result in several writes.
   process.stdout.write(`RESULT ${JSON.stringify({ ...result, serverPeakRssKb: memory.peak })}\n`, () =>

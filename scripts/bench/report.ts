@@ -4,12 +4,15 @@ type RunResult = Record<string, unknown>;
 
 interface ReportInput {
   machine: { date: string; cpu: string; cores: number; memoryGiB: number; node: string };
-  specs: Record<string, { rooms: number; clients: number; interval: number; duration: number; opens: number }>;
+  specs: Record<
+    string,
+    { rooms: number; clients: number; users?: number; interval: number; duration: number; opens: number }
+  >;
   repetitions: number;
   results: Record<string, Record<string, RunResult[]>>;
   servers: string[];
   workloads: string[];
-  settings?: { warmupMs: number; generators: number };
+  settings?: { warmupMs: number; cold?: boolean; generators: number };
 }
 
 interface Metric {
@@ -51,7 +54,21 @@ const typingMetrics = (latencyKey: string): Metric[] => [
 
 const mb = (kb: number | undefined) => (kb === undefined ? undefined : kb / 1024);
 
+const crowdMetrics: Metric[] = [
+  { label: "acknowledged", pick: (run) => path(run, "acknowledged"), digits: 0 },
+  { label: "refused", pick: (run) => path(run, "refused"), digits: 0 },
+  { label: "unanswered", pick: (run) => path(run, "unanswered"), digits: 0 },
+  { label: "open ack p50 ms", pick: (run) => path(run, "openAckMs", "p50"), digits: 0 },
+  { label: "p99 ms", pick: (run) => path(run, "openAckMs", "p99"), digits: 0, ratio: true },
+  { label: "max ms", pick: (run) => path(run, "openAckMs", "max"), digits: 0 },
+  { label: "presence msgs", pick: (run) => path(run, "presenceMessages"), digits: 0 },
+  { label: "awareness msgs", pick: (run) => path(run, "awarenessMessages"), digits: 0 },
+  { label: "server CPU s", pick: (run) => path(run, "serverCpuSeconds"), digits: 2, ratio: true },
+];
+
 const METRICS: Record<string, Metric[]> = {
+  W6: crowdMetrics,
+  W6b: crowdMetrics,
   W1: typingMetrics("latencyMs"),
   W2: typingMetrics("latencyMs"),
   W5: typingMetrics("ackLatencyMs"),
@@ -59,6 +76,7 @@ const METRICS: Record<string, Metric[]> = {
     { label: "KB/connection", pick: (run) => path(run, "kbPerConnection"), digits: 1, ratio: true },
     { label: "RSS after MB", pick: (run) => mb(path(run, "rssAfterKb")), digits: 0 },
     { label: "connect s", pick: (run) => path(run, "connectSeconds"), digits: 1 },
+    { label: "connect CPU s", pick: (run) => path(run, "connectCpuSeconds"), digits: 2, ratio: true },
     { label: "peak RSS MB", pick: (run) => mb(path(run, "serverPeakRssKb")), digits: 0 },
   ],
   W4: [
@@ -75,6 +93,8 @@ const TITLES: Record<string, string> = {
   W2: "W2 many rooms",
   W3: "W3 capacity: synced, idle connections",
   W4: "W4 open: from connecting to synced, 1 MB document",
+  W6: "W6 crowd: every socket opens one project within a second",
+  W6b: "W6b crowd over many projects: every socket opens one of the projects within a second",
   W5: "W5 durable ack: from a local change to its acknowledgement (the floor acks on relay; the reference has no acks)",
 };
 
@@ -84,6 +104,9 @@ function describe(workload: string, spec: ReportInput["specs"][string]): string 
       return `${spec.rooms} rooms × ${spec.clients} clients`;
     case "W4":
       return `${spec.opens} opens, one after another`;
+    case "W6":
+    case "W6b":
+      return `${spec.rooms} project(s) × ${spec.clients} sockets (${spec.users} accounts per project, so ${spec.clients / (spec.users ?? spec.clients)} sockets per user), arriving evenly over 1 s; presence and awareness messages are what all clients received until 2 s of quiet (the reference has no presence), server CPU over the same time`;
     default:
       return `${spec.rooms} room(s) × ${spec.clients} clients, one 16-character insert per client every ${spec.interval} ms for ${spec.duration / 1000} s`;
   }
@@ -143,14 +166,16 @@ export function renderReport(input: ReportInput): string {
       );
     }
     const ratioMetrics = metrics.filter((metric) => metric.ratio);
-    const floor = (metric: Metric) => summarize(columnValues("floor", metric))?.median;
-    if (input.servers.includes("floor") && ratioMetrics.length > 0) {
-      lines.push("", `Ratios against the floor (${ratioMetrics.map((metric) => metric.label).join(", ")}):`, "");
-      for (const server of input.servers.filter((each) => each !== "floor")) {
+    // The floor is what any Socket.IO service pays; issue targets are stated against the reference.
+    for (const baseline of ["floor", "reference"].filter((each) => input.servers.includes(each))) {
+      if (ratioMetrics.length === 0) break;
+      const base = (metric: Metric) => summarize(columnValues(baseline, metric))?.median;
+      lines.push("", `Ratios against the ${baseline} (${ratioMetrics.map((metric) => metric.label).join(", ")}):`, "");
+      for (const server of input.servers.filter((each) => each !== baseline)) {
         const ratios = ratioMetrics.map((metric) => {
           const mine = summarize(columnValues(server, metric))?.median;
-          const base = floor(metric);
-          return mine !== undefined && base ? `${metric.label} ${(mine / base).toFixed(2)}×` : `${metric.label} n/a`;
+          const of = base(metric);
+          return mine !== undefined && of ? `${metric.label} ${(mine / of).toFixed(2)}×` : `${metric.label} n/a`;
         });
         lines.push(`- ${server}: ${ratios.join(", ")}`);
       }

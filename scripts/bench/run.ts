@@ -29,30 +29,37 @@ type Workload = LoadOptions["workload"];
 export interface WorkloadSpec {
   rooms: number;
   clients: number;
+  /** Accounts per room: client i signs in as account i (mod users), so a user may have several sockets. */
+  users: number;
   interval: number;
   duration: number;
   opens: number;
 }
 
 const DEFAULTS: Record<Workload, WorkloadSpec> = {
-  W1: { rooms: 1, clients: 30, interval: 100, duration: 20_000, opens: 0 },
-  W2: { rooms: 200, clients: 5, interval: 1000, duration: 30_000, opens: 0 },
-  W3: { rooms: 100, clients: 20, interval: 0, duration: 0, opens: 0 },
-  W4: { rooms: 1, clients: 1, interval: 0, duration: 0, opens: 30 },
-  W5: { rooms: 1, clients: 30, interval: 100, duration: 20_000, opens: 0 },
+  W1: { rooms: 1, clients: 30, users: 30, interval: 100, duration: 20_000, opens: 0 },
+  W2: { rooms: 200, clients: 5, users: 5, interval: 1000, duration: 30_000, opens: 0 },
+  W3: { rooms: 100, clients: 20, users: 20, interval: 0, duration: 0, opens: 0 },
+  W4: { rooms: 1, clients: 1, users: 1, interval: 0, duration: 0, opens: 30 },
+  W5: { rooms: 1, clients: 30, users: 30, interval: 100, duration: 20_000, opens: 0 },
+  // The crowd: four sockets (tabs, devices) per user, all arriving within a second.
+  W6: { rooms: 1, clients: 1000, users: 250, interval: 0, duration: 0, opens: 0 },
+  W6b: { rooms: 100, clients: 10, users: 5, interval: 0, duration: 0, opens: 0 },
 };
 
 const { values } = parseArgs({
   strict: false,
   options: {
-    workloads: { type: "string", default: "W1,W2,W3,W4,W5" },
-    servers: { type: "string", default: "service,floor,reference" },
+    workloads: { type: "string", default: "W1,W2,W3,W4,W5,W6,W6b" },
+    servers: { type: "string", default: "default,service,floor,reference" },
     reps: { type: "string", default: "3" },
     "write-doc": { type: "boolean", default: false },
     profile: { type: "boolean", default: false },
     report: { type: "string" },
     generators: { type: "string", default: "1" },
     warmup: { type: "string", default: "10000" },
+    /** From the first second: no warm-up, as a user's first minutes after `npm start`. */
+    cold: { type: "boolean", default: false },
     "service-flags": { type: "string", default: "" },
   },
 });
@@ -66,6 +73,7 @@ function overrideOf(flag: string): string | undefined {
   return undefined;
 }
 
+const warmupMs = values.cold ? 0 : Number(values.warmup);
 const workloads = String(values.workloads).split(",") as Workload[];
 const servers = String(values.servers).split(",") as ServerKind[];
 const repetitions = Number(values.reps);
@@ -136,7 +144,7 @@ async function typingRun(server: RunningServer, options: Omit<LoadOptions, "gene
   // Scraped as often as a demanding Prometheus would: its cost is part of what `metrics` measures.
   const scraping = server.scrapeContinuously ? setInterval(() => void server.scrape?.(), 1000) : undefined;
   for (const generator of generators) generator.child.stdin?.write("START\n");
-  await new Promise((resolve) => setTimeout(resolve, Number(values.warmup)));
+  await new Promise((resolve) => setTimeout(resolve, warmupMs));
   const serverPids = [server.pid, ...(server.otherPids ?? [])];
   const serverCpuSeconds = () => serverPids.reduce((sum, pid) => sum + cpuSecondsOf(pid), 0);
   const cpuBefore = serverCpuSeconds();
@@ -192,6 +200,8 @@ async function typingRun(server: RunningServer, options: Omit<LoadOptions, "gene
 async function runOnce(kind: ServerKind, workload: Workload): Promise<Record<string, unknown>> {
   const spec = specs[workload];
   const server = await startServer(kind, {
+    // A crowd on one project needs a room that large: the default (200) refuses the rest with ROOM_FULL.
+    environment: { MAX_SOCKETS_PER_PROJECT: String(Math.max(200, spec.clients)) },
     profile: Boolean(values.profile),
     serviceFlags: String(values["service-flags"]).split(" ").filter(Boolean),
   });
@@ -200,7 +210,7 @@ async function runOnce(kind: ServerKind, workload: Workload): Promise<Record<str
       kind,
       url: server.url,
       workload,
-      rooms: await server.rooms(spec.rooms, spec.clients),
+      rooms: await server.rooms(spec.rooms, spec.users),
       clientsPerRoom: spec.clients,
       intervalMs: spec.interval,
       durationMs: spec.duration,
@@ -208,7 +218,7 @@ async function runOnce(kind: ServerKind, workload: Workload): Promise<Record<str
       opens: spec.opens,
       clockOrigin: Date.now(),
     };
-    if (workload === "W3" || workload === "W4") {
+    if (workload === "W3" || workload === "W4" || workload === "W6" || workload === "W6b") {
       return await startGenerator({ ...options, generator: { index: 0, count: 1 } }).result;
     }
     return await typingRun(server, options, Math.max(1, Number(values.generators)));
@@ -276,7 +286,7 @@ async function main() {
   };
   mkdirSync("bench/results", { recursive: true });
   const file = `bench/results/${machine.date.replace(/[:.]/g, "-")}.json`;
-  const settings = { warmupMs: Number(values.warmup), generators: Number(values.generators) };
+  const settings = { warmupMs, cold: Boolean(values.cold), generators: Number(values.generators) };
   writeFileSync(file, JSON.stringify({ machine, specs, repetitions, settings, results }, null, 2));
   const report = renderReport({ machine, specs, repetitions, settings, results, servers, workloads });
   process.stdout.write(`${report}\nraw results: ${file}\n`);

@@ -8,6 +8,8 @@ export interface ServerOptions {
   profile: boolean;
   /** Node flags for the service process alone, such as `--perf-prof` (docs/PERFORMANCE.md, profiling with perf). */
   serviceFlags: string[];
+  /** Settings for every node of this service (the floor and the reference take none). */
+  environment?: Record<string, string>;
 }
 
 export interface RunningServer {
@@ -79,7 +81,7 @@ function startNode(options: ServerOptions, environment: Record<string, string>) 
   return launch(
     process.execPath,
     [...profile, ...options.serviceFlags, "dist/main.js"],
-    { PORT: "0", AUTH_RATE_LIMIT_PER_MINUTE: "1000000", LOG_LEVEL: "info", ...environment },
+    { PORT: "0", AUTH_RATE_LIMIT_PER_MINUTE: "1000000", LOG_LEVEL: "info", ...options.environment, ...environment },
     /listening on (http:\/\/\S+)"/,
   );
 }
