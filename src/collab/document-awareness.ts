@@ -10,12 +10,22 @@ import {
 import type { ClientIds } from "./client-ids.js";
 import { CollabConnection } from "./connection.js";
 import type { CollabLimits } from "./limits.js";
+import { intervalForAudience, Paced } from "./paced.js";
 import type { ClientBinding } from "./storage.js";
 
 export type AwarenessRelay = (update: Uint8Array, exceptConnectionId: string | undefined, droppable: boolean) => void;
 
 /** The origin of awareness changes that came from other nodes. */
 const PEERS = Symbol("peers");
+
+/**
+ * Each socket in the room adds this much to the pause between two relays of
+ * awareness changes: a crowd arriving at once (each announcing a cursor) is
+ * told in a few merged relays, not one per arrival to everyone (quadratic).
+ * A thousand sockets hear at most four relays a second; a room of twenty,
+ * one every 5 ms.
+ */
+const RELAY_PAUSE_PER_SOCKET_MS = 0.25;
 
 /**
  * A document's awareness (cursors, selections, names). Each client id
@@ -28,16 +38,31 @@ export class DocumentAwareness {
   readonly awareness: Awareness;
   /** Which connection holds each client id's state. */
   private readonly holders = new Map<number, CollabConnection>();
+  /** Client ids changed since the last relay, and who changed them (skipped when it was one connection alone). */
+  private readonly pending = new Set<number>();
+  private pendingFrom: CollabConnection | undefined;
+  private pendingChanges = 0;
+  private pendingRemovals = false;
+  private readonly relays: Paced;
 
   constructor(
     doc: Y.Doc,
     private readonly clientIds: ClientIds,
-    private readonly limits: Pick<CollabLimits, "awarenessClientsPerConnection" | "maxAwarenessStateBytes">,
+    private readonly limits: Pick<
+      CollabLimits,
+      "awarenessClientsPerConnection" | "maxAwarenessStateBytes" | "relayIntervalMs"
+    >,
     private readonly relay: AwarenessRelay,
     private readonly isConnected: (connectionId: string) => boolean,
+    /** This node's connections to the document: who a relay is written to. */
+    audience: () => number,
     /** To the other nodes holding the document, with the owner of each client id in the update. */
     private readonly toPeers?: (update: Uint8Array, owners: ClientBinding[]) => void,
   ) {
+    this.relays = new Paced(
+      () => intervalForAudience(audience(), limits.relayIntervalMs, RELAY_PAUSE_PER_SOCKET_MS),
+      this.flush,
+    );
     this.awareness = new Awareness(doc);
     // The server is not a participant: it must not appear in anyone's awareness.
     this.awareness.setLocalState(null);
@@ -109,6 +134,7 @@ export class DocumentAwareness {
   }
 
   destroy(): void {
+    this.relays.stop();
     this.awareness.off("update", this.relayChanges);
     this.awareness.destroy();
   }
@@ -125,18 +151,40 @@ export class DocumentAwareness {
     const changed = [...added, ...updated, ...removed];
     if (changed.length === 0) return;
     const local = origin instanceof CollabConnection ? origin : undefined;
-    const stillConnected = local !== undefined && this.isConnected(local.id);
-    const update = encodeAwarenessUpdate(this.awareness, changed);
-    this.relay(update, stillConnected ? local.id : undefined, removed.length === 0);
-    // Only what this node's connections changed: other nodes hear their own, and time-outs happen everywhere.
+    for (const clientId of changed) this.pending.add(clientId);
+    this.pendingFrom = this.pendingChanges === 0 ? local : undefined;
+    this.pendingChanges += 1;
+    if (removed.length > 0) this.pendingRemovals = true;
+    this.relays.request();
+    // Only what this node's connections changed, at once: other nodes hear their own, time-outs happen everywhere.
     if (local && this.toPeers) {
       const owners: ClientBinding[] = [];
       for (const clientId of changed) {
         const userId = this.clientIds.ownerOf(clientId);
         if (userId !== undefined) owners.push({ clientId, userId });
       }
-      this.toPeers(update, owners);
+      this.toPeers(encodeAwarenessUpdate(this.awareness, changed), owners);
     }
+  };
+
+  /**
+   * One relay of every state changed since the last: a lone change skips the
+   * connection that made it; merged ones go to everyone, and a sender
+   * applies its own state again as a no-op (same clock). Removals must
+   * arrive (no ghosts); the rest may be dropped for a slow reader, since the
+   * next change carries the whole state again.
+   */
+  private readonly flush = () => {
+    if (this.pending.size === 0) return;
+    const update = encodeAwarenessUpdate(this.awareness, [...this.pending]);
+    const from = this.pendingFrom;
+    const except = from && this.pendingChanges === 1 && this.isConnected(from.id) ? from.id : undefined;
+    const droppable = !this.pendingRemovals;
+    this.pending.clear();
+    this.pendingFrom = undefined;
+    this.pendingChanges = 0;
+    this.pendingRemovals = false;
+    this.relay(update, except, droppable);
   };
 }
 

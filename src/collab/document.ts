@@ -71,6 +71,7 @@ export class CollabDocument {
       limits,
       (update, except, droppable) => broadcaster.awareness(id, update, except, droppable),
       (connectionId) => this.connections.has(connectionId),
+      () => this.connections.size,
       toPeers && ((update, bindings) => toPeers({ type: "awareness", payload: update, bindings })),
     );
   }

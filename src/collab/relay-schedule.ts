@@ -1,4 +1,5 @@
 import * as Y from "yjs";
+import { Paced } from "./paced.js";
 
 /** Where a relay goes: one update, to the room, skipping `exceptConnectionId` when given. */
 export type RelaySend = (update: Uint8Array, exceptConnectionId?: string) => void;
@@ -13,42 +14,30 @@ export type RelaySend = (update: Uint8Array, exceptConnectionId?: string) => voi
  */
 export class RelaySchedule {
   private pending: Array<{ update: Uint8Array; from: string | undefined }> = [];
-  private cancel: (() => void) | undefined;
-  private lastRelayAt = Number.NEGATIVE_INFINITY;
+  private readonly paced: Paced;
 
-  constructor(
-    private readonly intervalMs: number,
-    private readonly send: RelaySend,
-  ) {}
+  constructor(intervalMs: number, send: RelaySend) {
+    this.paced = new Paced(
+      () => intervalMs,
+      () => {
+        const changes = this.pending;
+        this.pending = [];
+        const [only] = changes;
+        if (!only) return;
+        if (changes.length === 1) send(only.update, only.from);
+        else send(Y.mergeUpdates(changes.map((change) => change.update)));
+      },
+    );
+  }
 
   add(update: Uint8Array, from?: string): void {
     this.pending.push({ update, from });
-    if (this.pending.length > 1) return;
-    const wait = this.lastRelayAt + this.intervalMs - performance.now();
-    if (wait > 0) {
-      const timer = setTimeout(this.flush, wait);
-      this.cancel = () => clearTimeout(timer);
-    } else {
-      // At once, not at the end of the turn: the rest of a busy turn (other rooms' messages, a batch of acks) would
-      // otherwise delay it, and what follows within the interval is merged anyway.
-      this.flush();
-    }
+    this.paced.request();
   }
 
   /** Drops what is waiting: the document is going away, and nobody is left to receive it. */
   stop(): void {
     this.pending = [];
-    this.cancel?.();
+    this.paced.stop();
   }
-
-  private readonly flush = () => {
-    const changes = this.pending;
-    this.pending = [];
-    this.cancel = undefined;
-    this.lastRelayAt = performance.now();
-    const [only] = changes;
-    if (!only) return;
-    if (changes.length === 1) this.send(only.update, only.from);
-    else this.send(Y.mergeUpdates(changes.map((change) => change.update)));
-  };
 }

@@ -1,3 +1,4 @@
+import { intervalForAudience, Paced } from "../collab/paced.js";
 import type { OnlineUser } from "../protocol/events.js";
 import { projectIdOfRoom, projectRoom } from "./rooms.js";
 import type { ProjectsNamespace } from "./types.js";
@@ -14,6 +15,14 @@ export interface PresenceExchange {
   /** `handler` hears every other node's publications. */
   subscribe(handler: (node: string, projectId: string, users: PresentUser[]) => void): void;
 }
+
+/**
+ * Each socket in a room adds this much to the pause between two presence
+ * messages to it: a crowd arriving at once is told in a few messages to
+ * everyone, not one per arrival (quadratic). A room of a thousand hears at
+ * most four a second; a room of a few, each change at once.
+ */
+const PAUSE_PER_SOCKET_MS = 0.25;
 
 /** A node repeats its presence this often; one not heard from for three times as long is gone (crashed). */
 const HEARTBEAT_MS = 5_000;
@@ -45,6 +54,8 @@ export class Presence {
   /** This node's own user set per project as last published to the others. */
   private readonly published = new Map<string, string>();
   private readonly scheduled = new Set<string>();
+  /** Each room's pace of presence messages, while it has sockets on this node. */
+  private readonly paces = new Map<string, Paced>();
   private readonly heartbeat: NodeJS.Timeout | undefined;
 
   constructor(
@@ -115,6 +126,8 @@ export class Presence {
 
   stop(): void {
     clearInterval(this.heartbeat);
+    for (const pace of this.paces.values()) pace.stop();
+    this.paces.clear();
   }
 
   /** Changes of one turn (a switch leaves one room and joins another) are told once, after it. */
@@ -123,7 +136,7 @@ export class Presence {
     this.scheduled.add(projectId);
     setImmediate(() => {
       this.scheduled.delete(projectId);
-      this.announce(projectId);
+      this.tell(projectId);
       if (!this.exchange) return;
       const users = this.localUsers(projectId);
       // Tab counts too: they decide whether a room is full on every node.
@@ -133,6 +146,32 @@ export class Presence {
       else this.published.set(projectId, key);
       this.exchange.publish(projectId, users);
     });
+  }
+
+  /** Tells this node's sockets in the room who is online, at the room's pace. */
+  private tell(projectId: string): void {
+    const sockets = this.namespace.adapter.rooms.get(projectRoom(projectId))?.size ?? 0;
+    if (sockets === 0) {
+      // Nobody here to tell; whoever opens next gets the list in the open's answer.
+      this.paces.get(projectId)?.stop();
+      this.paces.delete(projectId);
+      this.announced.delete(projectId);
+      return;
+    }
+    let pace = this.paces.get(projectId);
+    if (!pace) {
+      pace = new Paced(
+        () =>
+          intervalForAudience(
+            this.namespace.adapter.rooms.get(projectRoom(projectId))?.size ?? 0,
+            0,
+            PAUSE_PER_SOCKET_MS,
+          ),
+        () => this.announce(projectId),
+      );
+      this.paces.set(projectId, pace);
+    }
+    pace.request();
   }
 
   /** Tells this node's sockets in the room who is online, if that changed. */
@@ -162,7 +201,7 @@ export class Presence {
     if (users.length === 0) nodes.delete(node);
     else nodes.set(node, { users, heardAt: Date.now() });
     if (nodes.size === 0) this.remote.delete(projectId);
-    this.announce(projectId);
+    this.tell(projectId);
   }
 
   /** Repeats this node's presence (a node that joins later, or missed a message, learns it) and expires the silent. */
@@ -177,7 +216,7 @@ export class Presence {
         expired = true;
       }
       if (nodes.size === 0) this.remote.delete(projectId);
-      if (expired) this.announce(projectId);
+      if (expired) this.tell(projectId);
     }
   }
 }
