@@ -4,6 +4,7 @@ import type { Logger } from "../logger.js";
 import type { AccessPolicy, ProjectAccess } from "../projects/access.js";
 import { can } from "../projects/roles.js";
 import type { OpenResult } from "../protocol/events.js";
+import type { AccessChanges } from "./access-changes.js";
 import { answer, SerialQueue, splitAck, toWireError } from "./acks.js";
 import type { Presence } from "./presence.js";
 import { openProjectOf, projectRoom, writersRoom } from "./rooms.js";
@@ -47,6 +48,7 @@ interface Opened {
 export class ProjectRooms {
   constructor(
     private readonly policy: AccessPolicy,
+    private readonly accessChanges: AccessChanges,
     private readonly presence: Presence,
     private readonly logger: Logger,
     /** Whether the account still exists: one deleted behind the service's back must not open anything. */
@@ -100,6 +102,7 @@ export class ProjectRooms {
     const requested = parseProjectId(rawProjectId);
     if (this.draining()) throw new AppError("DRAINING", "this node is draining; reconnect");
     const { userId } = socket.data;
+    const accessVersion = this.accessChanges.version;
     const [exists, access] = await Promise.all([
       this.accountExists(userId),
       this.policy.checkProjectAccess(userId, requested),
@@ -125,9 +128,9 @@ export class ProjectRooms {
       this.leave(socket, projectId);
       throw new AppError("ROOM_FULL", `this project's room is full (${this.maxSocketsPerProject} connections)`);
     }
-    // A removal committed while the first check was in flight would have found
-    // no socket to evict; checking again after the join closes that window.
-    const confirmed = await this.policy.checkProjectAccess(userId, projectId);
+    // A removal or demotion applied while the check was in flight found no socket here to evict or demote.
+    const confirmed =
+      this.accessChanges.version === accessVersion ? access : await this.policy.checkProjectAccess(userId, projectId);
     if (!confirmed || socket.disconnected) {
       this.leave(socket, projectId);
       throw notFound();

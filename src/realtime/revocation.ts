@@ -2,6 +2,7 @@ import type { Logger } from "../logger.js";
 import type { AccessPolicy } from "../projects/access.js";
 import type { ProjectEvent } from "../projects/events.js";
 import { can } from "../projects/roles.js";
+import type { AccessChanges } from "./access-changes.js";
 import { applyWriteAccess } from "./project-rooms.js";
 import { openProjectOf, projectRoom, writersRoom } from "./rooms.js";
 import type { ProjectsNamespace, ProjectsSocket } from "./types.js";
@@ -33,8 +34,14 @@ export function emptyRoom(namespace: ProjectsNamespace, projectId: string): void
  * applies it to its own sockets: no request across nodes that a Redis blip
  * could lose halfway.
  */
-export function membershipChangeHandler(namespace: ProjectsNamespace): (event: ProjectEvent) => void {
+export function membershipChangeHandler(
+  namespace: ProjectsNamespace,
+  changes: AccessChanges,
+): (event: ProjectEvent) => void {
   return (event) => {
+    if (event.type === "member-removed" || event.type === "project-deleted" || event.type === "role-changed") {
+      changes.changed();
+    }
     switch (event.type) {
       case "member-removed":
         for (const socket of localSockets(namespace, event.projectId, event.userId)) evict(socket, event.projectId);
@@ -64,7 +71,14 @@ export function membershipChangeHandler(namespace: ProjectsNamespace): (event: P
  * meanwhile may not have reached it. Access gone → evicted; role changed →
  * applied.
  */
-export async function recheckAccess(namespace: ProjectsNamespace, policy: AccessPolicy, logger: Logger): Promise<void> {
+export async function recheckAccess(
+  namespace: ProjectsNamespace,
+  policy: AccessPolicy,
+  logger: Logger,
+  changes: AccessChanges,
+): Promise<void> {
+  // Opens in flight check again: what this node missed may concern them, and this loop may pass them by.
+  changes.changed();
   for (const socket of [...namespace.sockets.values()]) {
     const projectId = openProjectOf(socket);
     if (!projectId) continue;

@@ -13,6 +13,7 @@ import type { AccessPolicy } from "../projects/access.js";
 import type { ProjectEvent, ProjectEvents } from "../projects/events.js";
 import { ADMIN_NAMESPACE, NOTIFICATIONS_NAMESPACE, PROJECTS_NAMESPACE } from "../protocol/events.js";
 import { base64Length } from "../protocol/wire-bytes.js";
+import { AccessChanges } from "./access-changes.js";
 import { setUpAdmin } from "./admin.js";
 import { connectionLog, originCheck } from "./admission.js";
 import { ChatChannel } from "./chat-channel.js";
@@ -148,8 +149,10 @@ export function createRealtime(
     deps.metrics,
   );
   const chat = new ChatChannel(projects, notifications, deps.chat, logger, deps.metrics);
+  const accessChanges = new AccessChanges();
   const rooms = new ProjectRooms(
     deps.policy,
+    accessChanges,
     presence,
     logger,
     async (userId) => (await deps.accounts.findById(userId)) !== undefined,
@@ -227,7 +230,7 @@ export function createRealtime(
       logger.error({ err: error, projectId }, "removing a deleted project's document failed");
     });
   };
-  const applyMembership = membershipChangeHandler(projects);
+  const applyMembership = membershipChangeHandler(projects, accessChanges);
   const notify = setUpNotifications(notifications);
   /** What a project change means for this node: its sockets, its notifications, its copy of the document. */
   const onProjectEvent = (event: ProjectEvent) => {
@@ -259,7 +262,7 @@ export function createRealtime(
         unauthenticated.track(connection);
       });
     },
-    recheckAccess: () => recheckAccess(projects, deps.policy, logger),
+    recheckAccess: () => recheckAccess(projects, deps.policy, logger, accessChanges),
     counts() {
       let projectRooms = 0;
       for (const room of projects.adapter.rooms.keys()) if (projectIdOfRoom(room)) projectRooms++;
