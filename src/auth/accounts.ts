@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { Types } from "mongoose";
+import { BatchedRead } from "../db/batched-read.js";
 import { AppError } from "../errors.js";
 import type { PublicUser } from "../protocol/api.js";
 import { hashPassword, verifyPassword } from "./password.js";
@@ -33,6 +34,14 @@ export function createAccountService(users: UserModel): AccountService {
   // A real hash of nothing, checked when an email is unknown so that login timing does not reveal accounts.
   let decoyHash: Promise<string> | undefined;
   const invalidCredentials = () => new AppError("UNAUTHORIZED", "invalid email or password");
+  // Every handshake, open and authenticated request looks an account up: a crowd's lookups share queries.
+  const accountsById = new BatchedRead<string, PublicUser>(
+    async (ids) => {
+      const found = await users.find({ _id: { $in: ids.map((id) => new Types.ObjectId(id)) } }).lean<UserRecord[]>();
+      return new Map(found.map((user) => [user._id.toHexString(), toPublicUser(user)]));
+    },
+    (id) => id,
+  );
 
   return {
     async register({ email, password, name }) {
@@ -62,8 +71,7 @@ export function createAccountService(users: UserModel): AccountService {
 
     async findById(id) {
       if (!Types.ObjectId.isValid(id)) return undefined;
-      const user = await users.findById(id).lean<UserRecord>();
-      return user ? toPublicUser(user) : undefined;
+      return accountsById.load(new Types.ObjectId(id).toHexString());
     },
 
     async findByEmail(email) {

@@ -1,4 +1,5 @@
 import { Types } from "mongoose";
+import { BatchedRead } from "../db/batched-read.js";
 import { AppError } from "../errors.js";
 import type { AccessPolicy, ProjectAccess } from "../projects/access.js";
 import { decodeCursor, encodeCursor } from "../projects/cursor.js";
@@ -67,6 +68,17 @@ const isDuplicateKey = (error: unknown) => (error as { code?: unknown })?.code =
  * checks membership against the database, wherever it comes from.
  */
 export class ChatService {
+  /** Opens of one project at once (a crowd, a reconnecting team) share a read of its last page. */
+  private readonly latestPages = new BatchedRead<string, ChatPage>(
+    async (projectIds) =>
+      new Map(
+        await Promise.all(
+          projectIds.map(async (id) => [id, await this.page(id, { limit: CHAT_HISTORY_ON_OPEN })] as const),
+        ),
+      ),
+    (projectId) => projectId,
+  );
+
   constructor(
     private readonly messages: ChatMessageModel,
     private readonly policy: AccessPolicy,
@@ -139,8 +151,8 @@ export class ChatService {
   }
 
   /** For a socket whose open just passed the access check. */
-  latest(projectId: string): Promise<ChatPage> {
-    return this.page(projectId, { limit: CHAT_HISTORY_ON_OPEN });
+  async latest(projectId: string): Promise<ChatPage> {
+    return (await this.latestPages.load(projectId)) ?? { messages: [], before: null };
   }
 
   async removeProject(projectId: string): Promise<void> {

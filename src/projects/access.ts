@@ -1,4 +1,5 @@
 import { Types } from "mongoose";
+import { BatchedRead } from "../db/batched-read.js";
 import { AppError } from "../errors.js";
 import type { ProjectModel, ProjectRecord } from "./project-model.js";
 import { type Action, can, type Role } from "./roles.js";
@@ -26,20 +27,54 @@ export function isObjectId(value: unknown): value is string {
   return typeof value === "string" && /^[0-9a-f]{24}$/i.test(value);
 }
 
+type MembershipRecord = Pick<ProjectRecord, "_id" | "name" | "members">;
+
+interface AccessQuestion {
+  userId: string;
+  projectId: string;
+}
+
+const questionKey = ({ userId, projectId }: AccessQuestion) => `${projectId}:${userId}`;
+
 export function createAccessPolicy(projects: ProjectModel): AccessPolicy {
+  /** The answers to many questions in one query: the projects asked about, with the entries of the members asked about. */
+  const answerAll = async (questions: AccessQuestion[]): Promise<Map<string, ProjectAccess>> => {
+    const asked = (ids: string[]) => [...new Set(ids)].map((id) => new Types.ObjectId(id));
+    const [only] = questions;
+    // One question (the usual case): only that member's entry travels, however many members the project has.
+    const found =
+      questions.length === 1 && only
+        ? await projects
+            .find(
+              { _id: new Types.ObjectId(only.projectId), "members.userId": new Types.ObjectId(only.userId) },
+              { name: 1, members: { $elemMatch: { userId: new Types.ObjectId(only.userId) } } },
+            )
+            .lean<MembershipRecord[]>()
+        : await projects
+            .find(
+              {
+                _id: { $in: asked(questions.map((question) => question.projectId)) },
+                "members.userId": { $in: asked(questions.map((question) => question.userId)) },
+              },
+              { name: 1, members: 1 },
+            )
+            .lean<MembershipRecord[]>();
+    const answers = new Map<string, ProjectAccess>();
+    for (const project of found) {
+      const projectId = project._id.toHexString();
+      for (const member of project.members ?? []) {
+        if (!member.role) continue;
+        const userId = member.userId.toHexString();
+        answers.set(questionKey({ projectId, userId }), { projectId, projectName: project.name, role: member.role });
+      }
+    }
+    return answers;
+  };
+  // Every open and every project request asks; a crowd opening projects at once shares queries.
+  const questions = new BatchedRead<AccessQuestion, ProjectAccess>(answerAll, questionKey);
   const checkProjectAccess = async (userId: string, projectId: unknown): Promise<ProjectAccess | undefined> => {
     if (!isObjectId(projectId) || !isObjectId(userId)) return undefined;
-    const user = new Types.ObjectId(userId);
-    // One query: the project by _id, only if the user is a member, with just that member's entry.
-    const found = await projects
-      .findOne(
-        { _id: new Types.ObjectId(projectId), "members.userId": user },
-        { name: 1, members: { $elemMatch: { userId: user } } },
-      )
-      .lean<Pick<ProjectRecord, "_id" | "name" | "members">>();
-    const role = found?.members?.[0]?.role;
-    if (!found || !role) return undefined;
-    return { projectId: found._id.toHexString(), projectName: found.name, role };
+    return questions.load({ userId: userId.toLowerCase(), projectId: projectId.toLowerCase() });
   };
   return {
     checkProjectAccess,
