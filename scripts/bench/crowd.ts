@@ -4,21 +4,32 @@
  * how long each waited for its open to be acknowledged, how many never were,
  * how many presence and awareness messages the clients received in all (a
  * server that tells the whole room of every arrival sends a number that
- * grows with the square of the crowd), and the server CPU it all cost.
+ * grows with the square of the crowd); run.ts adds up its generators' and
+ * measures the server CPU it all cost.
  */
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import type { BenchClient, Room, ServerKind } from "./clients.js";
 import { connectClient } from "./clients.js";
-import { cpuSecondsOf } from "./proc.js";
-import { percentiles } from "./stats.js";
 
 export interface CrowdOptions {
   kind: ServerKind;
   url: string;
   rooms: Room[];
   clientsPerRoom: number;
-  serverPid: number;
   /** Over how long the arrivals are spread. */
   arrivalMs: number;
+  /** Which of `count` generator processes this is: it runs every `count`-th client, on the common schedule. */
+  generator: { index: number; count: number };
+}
+
+/** What one generator saw; run.ts adds them up and measures the server over the same time. */
+export interface CrowdSample {
+  sockets: number;
+  openTimes: number[];
+  refused: number;
+  presenceMessages: number;
+  awarenessMessages: number;
+  generator: { cpuSeconds: number; loopDelayP99Ms: number };
 }
 
 /** An open not acknowledged by then counts as never acknowledged. */
@@ -26,8 +37,11 @@ const OPEN_TIMEOUT_MS = 30_000;
 /** The crowd has settled once no client heard anything for this long. */
 const QUIET_MS = 2_000;
 
-export async function crowd(options: CrowdOptions) {
+export async function crowd(options: CrowdOptions): Promise<CrowdSample> {
   const total = options.rooms.length * options.clientsPerRoom;
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
+  const cpuBefore = process.cpuUsage();
   const clients: BenchClient[] = [];
   const openTimes: number[] = [];
   let refused = 0;
@@ -39,12 +53,11 @@ export async function crowd(options: CrowdOptions) {
     else awarenessMessages += 1;
     lastHeard = performance.now();
   };
-  const cpuBefore = cpuSecondsOf(options.serverPid);
-  const started = performance.now();
   const settled: Promise<void>[] = [];
   let index = 0;
   for (const room of options.rooms) {
     for (let i = 0; i < options.clientsPerRoom; i++, index++) {
+      if (index % options.generator.count !== options.generator.index) continue;
       const at = (index / total) * options.arrivalMs;
       settled.push(
         new Promise<void>((resolve) => {
@@ -71,24 +84,19 @@ export async function crowd(options: CrowdOptions) {
     }
   }
   await Promise.all(settled);
-  const openedAfterSeconds = (performance.now() - started) / 1000;
   const settleDeadline = performance.now() + OPEN_TIMEOUT_MS;
   while (performance.now() - lastHeard < QUIET_MS && performance.now() < settleDeadline) {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  const serverCpuSeconds = cpuSecondsOf(options.serverPid) - cpuBefore;
+  const cpu = process.cpuUsage(cpuBefore);
+  loopDelay.disable();
   for (const client of clients) client.close();
   return {
-    sockets: total,
-    acknowledged: openTimes.length,
+    sockets: clients.length,
+    openTimes,
     refused,
-    unanswered: total - openTimes.length - refused,
-    openAckMs: percentiles(openTimes),
-    openedAfterSeconds,
     presenceMessages,
-    presencePerSocket: presenceMessages / total,
     awarenessMessages,
-    awarenessPerSocket: awarenessMessages / total,
-    serverCpuSeconds,
+    generator: { cpuSeconds: (cpu.user + cpu.system) / 1e6, loopDelayP99Ms: loopDelay.percentile(99) / 1e6 },
   };
 }

@@ -36,6 +36,8 @@ export interface LoadOptions {
 }
 
 const CHUNK = 16;
+/** W6: every socket arrives within this long. */
+const CROWD_ARRIVAL_MS = 1000;
 const MARKER = 8;
 
 /** A clock all generator processes on this machine share, in milliseconds. */
@@ -232,6 +234,14 @@ async function open(options: LoadOptions) {
   return { documentBytes, opens: times.length, latencyMs: percentiles(times), serverCpuSeconds: serverCpu };
 }
 
+/** W6: connects nothing before `START`, so that every generator's crowd arrives on one schedule. */
+async function crowdOnSignal(options: LoadOptions) {
+  const signal = commandsFromRunner();
+  process.stdout.write("READY\n");
+  await signal("START");
+  return crowd({ ...options, arrivalMs: CROWD_ARRIVAL_MS });
+}
+
 async function main() {
   const options = JSON.parse(readFileSync(process.argv[2] as string, "utf8")) as LoadOptions;
   const result =
@@ -240,7 +250,7 @@ async function main() {
       : options.workload === "W4"
         ? await open(options)
         : options.workload === "W6" || options.workload === "W6b"
-          ? await crowd({ ...options, arrivalMs: 1000 })
+          ? await crowdOnSignal(options)
           : await typing(options);
   const memory = memoryOf(options.serverPid);
   // Exit only once written: a pipe takes a large result in several writes.

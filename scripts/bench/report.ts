@@ -64,6 +64,8 @@ const crowdMetrics: Metric[] = [
   { label: "presence msgs", pick: (run) => path(run, "presenceMessages"), digits: 0 },
   { label: "awareness msgs", pick: (run) => path(run, "awarenessMessages"), digits: 0 },
   { label: "server CPU s", pick: (run) => path(run, "serverCpuSeconds"), digits: 2, ratio: true },
+  { label: "gen CPU s", pick: (run) => path(run, "generator", "cpuSeconds"), digits: 1 },
+  { label: "gen loop p99 ms", pick: (run) => path(run, "generator", "loopDelayP99Ms"), digits: 0 },
 ];
 
 const METRICS: Record<string, Metric[]> = {

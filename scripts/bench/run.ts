@@ -18,6 +18,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { children, onLines, tsx } from "./child-processes.js";
 import type { ServerKind } from "./clients.js";
+import type { CrowdSample } from "./crowd.js";
 import type { LoadOptions } from "./load.js";
 import { cpuSecondsOf, memoryOf } from "./proc.js";
 import { renderReport } from "./report.js";
@@ -197,6 +198,39 @@ async function typingRun(server: RunningServer, options: Omit<LoadOptions, "gene
   };
 }
 
+/** W6: generators split the crowd, start on one signal; this process measures the server until they are done. */
+async function crowdRun(server: RunningServer, options: Omit<LoadOptions, "generator">) {
+  const count = Math.max(1, Number(values.generators));
+  const generators = Array.from({ length: count }, (_, index) =>
+    startGenerator({ ...options, generator: { index, count } }),
+  );
+  await Promise.all(generators.map((generator) => generator.ready));
+  const serverPids = [server.pid, ...(server.otherPids ?? [])];
+  const serverCpuSeconds = () => serverPids.reduce((sum, pid) => sum + cpuSecondsOf(pid), 0);
+  const cpuBefore = serverCpuSeconds();
+  for (const generator of generators) generator.child.stdin?.write("START\n");
+  const samples = (await Promise.all(generators.map((generator) => generator.result))) as unknown as CrowdSample[];
+  const serverCpu = serverCpuSeconds() - cpuBefore;
+  const sum = (pick: (sample: CrowdSample) => number) => samples.reduce((total, sample) => total + pick(sample), 0);
+  const sockets = sum((sample) => sample.sockets);
+  const openTimes = samples.flatMap((sample) => sample.openTimes);
+  return {
+    sockets,
+    acknowledged: openTimes.length,
+    refused: sum((sample) => sample.refused),
+    unanswered: sockets - openTimes.length - sum((sample) => sample.refused),
+    openAckMs: percentiles(openTimes),
+    presenceMessages: sum((sample) => sample.presenceMessages),
+    awarenessMessages: sum((sample) => sample.awarenessMessages),
+    serverCpuSeconds: serverCpu,
+    generators: count,
+    generator: {
+      cpuSeconds: sum((sample) => sample.generator.cpuSeconds),
+      loopDelayP99Ms: Math.max(...samples.map((sample) => sample.generator.loopDelayP99Ms)),
+    },
+  };
+}
+
 async function runOnce(kind: ServerKind, workload: Workload): Promise<Record<string, unknown>> {
   const spec = specs[workload];
   const server = await startServer(kind, {
@@ -218,7 +252,8 @@ async function runOnce(kind: ServerKind, workload: Workload): Promise<Record<str
       opens: spec.opens,
       clockOrigin: Date.now(),
     };
-    if (workload === "W3" || workload === "W4" || workload === "W6" || workload === "W6b") {
+    if (workload === "W6" || workload === "W6b") return await crowdRun(server, options);
+    if (workload === "W3" || workload === "W4") {
       return await startGenerator({ ...options, generator: { index: 0, count: 1 } }).result;
     }
     return await typingRun(server, options, Math.max(1, Number(values.generators)));
