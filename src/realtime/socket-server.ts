@@ -29,18 +29,6 @@ import { emptyRoom, membershipChangeHandler, recheckAccess } from "./revocation.
 import { projectIdOfRoom, userRoom } from "./rooms.js";
 import type { AdminNamespace, NotificationsNamespace, ProjectsNamespace, SocketServer } from "./types.js";
 
-/**
- * Engine.IO keeps each connection's HTTP request (with its socket, parser and
- * buffers) for as long as the connection lives; Socket.IO's own tuning guide
- * drops it. Only once a namespace accepted the handshake, which has read what
- * it needs (the origin, the token): a later namespace on the same connection
- * then sees no headers, which the origin check lets through, and rightly so,
- * since the connection's origin passed already.
- */
-function forgetUpgradeRequest(connection: object): void {
-  (connection as { request: unknown }).request = null;
-}
-
 export interface RealtimeOptions {
   /** Browser origins allowed; undefined allows only the service's own origin. */
   corsOrigins: string[] | undefined;
@@ -175,7 +163,6 @@ export function createRealtime(
   projects.on("connection", (socket) => {
     logConnection(socket, PROJECTS_NAMESPACE);
     unauthenticated.accept(socket.conn);
-    forgetUpgradeRequest(socket.conn);
     // Every socket of a user, across nodes: for disconnecting a deleted account.
     socket.join(userRoom(socket.data.userId));
     disconnectOnExpiry(socket);
@@ -191,7 +178,6 @@ export function createRealtime(
   notifications.on("connection", (socket) => {
     logConnection(socket, NOTIFICATIONS_NAMESPACE);
     unauthenticated.accept(socket.conn);
-    forgetUpgradeRequest(socket.conn);
     acceptTokenRefresh(socket as never, deps.tokens, deps.accounts, logger);
   });
 
