@@ -12,12 +12,12 @@ export function launch(command: string, args: string[], environment: Record<stri
   const child = spawn(command, args, { env: { ...process.env, ...environment }, stdio: ["ignore", "pipe", "pipe"] });
   children.add(child);
   const output: string[] = [];
-  return new Promise<{ child: ChildProcess; match: string }>((resolve, reject) => {
+  return new Promise<{ child: ChildProcess; match: string; output: string[] }>((resolve, reject) => {
     child.once("exit", (code) => reject(new Error(`${args.join(" ")} exited with ${code}:\n${output.join("\n")}`)));
     const onLine = (line: string) => {
       output.push(line);
       const match = pattern.exec(line);
-      if (match) resolve({ child, match: match[1] as string });
+      if (match) resolve({ child, match: match[1] as string, output });
     };
     onLines(child, onLine);
   });

@@ -14,6 +14,7 @@ import { createInterface } from "node:readline";
 import * as Y from "yjs";
 import { type BenchClient, connectClient, type Room, type ServerKind } from "./clients.js";
 import { crowd } from "./crowd.js";
+import { type HeapFigures, memoryAfterGc } from "./inspector.js";
 import { cpuSecondsOf, memoryOf } from "./proc.js";
 import { percentiles } from "./stats.js";
 
@@ -27,6 +28,8 @@ export interface LoadOptions {
   intervalMs: number;
   durationMs: number;
   serverPid: number;
+  /** W3: the server's inspector, to read its memory after a full collection. */
+  inspectorUrl?: string;
   /** W4: how many opens to time. */
   opens: number;
   /** Which of `count` generator processes this is: it runs clients `index`, `index + count`, … of each room. */
@@ -180,9 +183,16 @@ async function typing(options: LoadOptions) {
   };
 }
 
-/** W3: many synced, idle connections; what each costs the server in memory. */
+/**
+ * W3: many synced, idle connections; what each costs the server. Memory is
+ * read after two full collections (through the inspector) before and after:
+ * the JavaScript heap and Buffers the connections keep, and RSS, which also
+ * holds what the allocator has not returned.
+ */
 async function capacity(options: LoadOptions) {
+  const measure = async () => (options.inspectorUrl ? await memoryAfterGc(options.inspectorUrl) : undefined);
   const before = memoryOf(options.serverPid).rss;
+  const collectedBefore = await measure();
   const cpuBefore = cpuSecondsOf(options.serverPid);
   const started = performance.now();
   const clients = await connectAll(options);
@@ -190,7 +200,10 @@ async function capacity(options: LoadOptions) {
   const connectCpuSeconds = cpuSecondsOf(options.serverPid) - cpuBefore;
   await new Promise((resolve) => setTimeout(resolve, 3000));
   const after = memoryOf(options.serverPid).rss;
+  const collectedAfter = await measure();
   for (const client of clients) client.close();
+  const perConnection = (pick: (figures: HeapFigures) => number) =>
+    collectedBefore && collectedAfter ? (pick(collectedAfter) - pick(collectedBefore)) / clients.length : undefined;
   return {
     connections: clients.length,
     connectSeconds,
@@ -198,6 +211,8 @@ async function capacity(options: LoadOptions) {
     rssBeforeKb: before,
     rssAfterKb: after,
     kbPerConnection: (after - before) / clients.length,
+    heapKbPerConnection: perConnection((figures) => figures.heapUsedKb + figures.externalKb),
+    rssAfterGcKbPerConnection: perConnection((figures) => figures.rssKb),
   };
 }
 

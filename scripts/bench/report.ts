@@ -49,6 +49,16 @@ const typingMetrics = (latencyKey: string): Metric[] => [
   { label: "DB CPU ms/1k", pick: (run) => path(run, "databaseCpuMsPer1000Delivered"), digits: 1 },
   { label: "peak RSS MB", pick: (run) => mb(path(run, "serverPeakRssKb")), digits: 0 },
   { label: "gen CPU s", pick: (run) => path(run, "generator", "cpuSeconds"), digits: 1 },
+  {
+    // What the clients themselves spent (the provider, or y-websocket's, or the floor's bare client): a typist's laptop.
+    label: "client CPU ms/1k delivered",
+    pick: (run) => {
+      const cpu = path(run, "generator", "cpuSeconds");
+      const delivered = path(run, "delivered");
+      return cpu !== undefined && delivered ? (cpu * 1000 * 1000) / delivered : undefined;
+    },
+    digits: 1,
+  },
   { label: "gen loop p99 ms", pick: (run) => path(run, "generator", "loopDelayP99Ms"), digits: 1 },
 ];
 
@@ -75,7 +85,9 @@ const METRICS: Record<string, Metric[]> = {
   W2: typingMetrics("latencyMs"),
   W5: typingMetrics("ackLatencyMs"),
   W3: [
-    { label: "KB/connection", pick: (run) => path(run, "kbPerConnection"), digits: 1, ratio: true },
+    { label: "heap KB/connection", pick: (run) => path(run, "heapKbPerConnection"), digits: 1, ratio: true },
+    { label: "RSS KB/connection", pick: (run) => path(run, "rssAfterGcKbPerConnection"), digits: 1 },
+    { label: "RSS KB/conn (no GC)", pick: (run) => path(run, "kbPerConnection"), digits: 1 },
     { label: "RSS after MB", pick: (run) => mb(path(run, "rssAfterKb")), digits: 0 },
     { label: "connect s", pick: (run) => path(run, "connectSeconds"), digits: 1 },
     { label: "connect CPU s", pick: (run) => path(run, "connectCpuSeconds"), digits: 2, ratio: true },
@@ -103,7 +115,7 @@ const TITLES: Record<string, string> = {
 function describe(workload: string, spec: ReportInput["specs"][string]): string {
   switch (workload) {
     case "W3":
-      return `${spec.rooms} rooms × ${spec.clients} clients`;
+      return `${spec.rooms} rooms × ${spec.clients} clients. Heap and RSS KB/connection: the server's JavaScript heap and Buffers (and its RSS) after two full collections, read through the inspector before connecting and once all are synced and idle for 3 s; "no GC" is RSS as it happened to be, which carries garbage and is noisy. Connect CPU: the server's CPU from the first connection to the last one synced`;
     case "W4":
       return `${spec.opens} opens, one after another`;
     case "W6":
@@ -129,14 +141,17 @@ export function renderReport(input: ReportInput): string {
     "",
     `Measured ${input.machine.date.slice(0, 10)} on ${input.machine.cores} × ${input.machine.cpu}, ${input.machine.memoryGiB} GiB, Node ${input.machine.node}, by \`npm run bench\`.`,
     `Each (server, workload) ran ${input.repetitions} time(s) in rotated order, every run on freshly started processes; cells are the median with the range (min–max).`,
-    "Servers: **service** is this project (`dist/main.js`, embedded database in its own process, real accounts, projects and access checks);",
+    "Servers: **default** is this project exactly as `npm start` runs it (`dist/main.js`, the embedded database on a worker thread inside it, its CPU counted with the service's, `/metrics` read twice for the event loop's delay);",
+    "**service** is the same build with the embedded database in a process of its own (separate-db: its CPU reported apart as `DB CPU`); both have real accounts, projects and access checks and are driven by the shipped `ProjectProvider`, awareness on, each client showing a user as editor bindings do;",
     "**floor** is a plain Socket.IO 4.8 relay (`socket.to(room).emit`, default parser, no document, no database);",
     "**reference** is the y-websocket server (`@y/websocket-server`, in memory). Ratios are against the floor measured in the same run.",
     "",
-    `Typing workloads (W1, W2, W5) type for ${(input.settings?.warmupMs ?? 0) / 1000} s before the measured window (the JIT compilers of every process settle; nothing sent then is counted),`,
+    input.settings?.cold
+      ? "Typing workloads (W1, W2, W5) are measured from their first second (`--cold`: no warm-up, as in a user's first minutes after `npm start`),"
+      : `Typing workloads (W1, W2, W5) type for ${(input.settings?.warmupMs ?? 0) / 1000} s before the measured window (the JIT compilers of every process settle; nothing sent then is counted; \`--cold\` measures from the first second),`,
     `from ${input.settings?.generators ?? 1} load generator process(es); each insert carries its send time, so any generator can time its arrival.`,
     "",
-    "Reading these figures: server CPU counts the server process only; for the service, `DB CPU ms/1k` is its database",
+    "Reading these figures: server CPU counts the server process only (for default, its database thread included); for the service, `DB CPU ms/1k` is its database",
     "process, which the others do not have. The service does more per update than the others: it checks the sender's role,",
     "validates the bytes, stores every update durably (group commit: inserts at least 20 ms apart, `STORE_COMMIT_INTERVAL_MS`)",
     "and acknowledges it once stored. It sends Yjs payloads of up to 64 KiB as base64 text (one pre-framed WebSocket frame",

@@ -236,6 +236,7 @@ async function runOnce(kind: ServerKind, workload: Workload): Promise<Record<str
   const server = await startServer(kind, {
     // A crowd on one project needs a room that large: the default (200) refuses the rest with ROOM_FULL.
     environment: { MAX_SOCKETS_PER_PROJECT: String(Math.max(200, spec.clients)) },
+    inspect: workload === "W3",
     profile: Boolean(values.profile),
     serviceFlags: String(values["service-flags"]).split(" ").filter(Boolean),
   });
@@ -249,6 +250,7 @@ async function runOnce(kind: ServerKind, workload: Workload): Promise<Record<str
       intervalMs: spec.interval,
       durationMs: spec.duration,
       serverPid: server.pid,
+      inspectorUrl: server.inspectorUrl,
       opens: spec.opens,
       clockOrigin: Date.now(),
     };
@@ -308,7 +310,7 @@ async function main() {
     }
     const headline =
       result.kbPerConnection !== undefined
-        ? `${Number(result.kbPerConnection).toFixed(1)} KB/conn`
+        ? `${Number(result.heapKbPerConnection ?? result.kbPerConnection).toFixed(1)} KB/conn`
         : `p50 ${latency?.p50?.toFixed(1)} ms`;
     process.stderr.write(`${headline}, ${((Date.now() - started) / 1000).toFixed(0)} s so far\n`);
   }

@@ -2,6 +2,7 @@
 import { randomBytes } from "node:crypto";
 import { launch, stop, tsx } from "./child-processes.js";
 import type { Room, ServerKind } from "./clients.js";
+import { INSPECTOR_LINE } from "./inspector.js";
 
 export interface ServerOptions {
   /** A CPU profile of the service per run under bench/profiles/, written on a clean SIGTERM exit. */
@@ -10,6 +11,19 @@ export interface ServerOptions {
   serviceFlags: string[];
   /** Settings for every node of this service (the floor and the reference take none). */
   environment?: Record<string, string>;
+  /** The inspector on (W3 reads the server's memory after a full collection through it). */
+  inspect?: boolean;
+}
+
+const inspectFlags = (options: ServerOptions) => (options.inspect ? ["--inspect=127.0.0.1:0"] : []);
+
+/** The inspector's URL from a server's first lines, when it was started with it. */
+function inspectorOf(output: string[]): string | undefined {
+  for (const line of output) {
+    const match = INSPECTOR_LINE.exec(line);
+    if (match) return match[1];
+  }
+  return undefined;
 }
 
 export interface RunningServer {
@@ -26,6 +40,8 @@ export interface RunningServer {
   scrape?(): Promise<string>;
   /** Whether `scrape` is for the run's own sake (metrics' cost), or only to read the event loop's delay. */
   scrapeContinuously?: boolean;
+  /** The inspector of the process `pid`, when started with `inspect`. */
+  inspectorUrl?: string;
 }
 
 async function post(url: string, token: string | undefined, body: unknown) {
@@ -80,7 +96,7 @@ function startNode(options: ServerOptions, environment: Record<string, string>) 
   const profile = options.profile ? ["--cpu-prof", "--cpu-prof-dir=bench/profiles"] : [];
   return launch(
     process.execPath,
-    [...profile, ...options.serviceFlags, "dist/main.js"],
+    [...profile, ...inspectFlags(options), ...options.serviceFlags, "dist/main.js"],
     { PORT: "0", AUTH_RATE_LIMIT_PER_MINUTE: "1000000", LOG_LEVEL: "info", ...options.environment, ...environment },
     /listening on (http:\/\/\S+)"/,
   );
@@ -101,6 +117,7 @@ async function startService(options: ServerOptions, metricsToken?: string): Prom
   return {
     url,
     pid: service.child.pid as number,
+    inspectorUrl: inspectorOf(service.output),
     databasePid: database.child.pid as number,
     async stop() {
       await stop(service.child, options.profile ? "SIGTERM" : "SIGKILL");
@@ -126,6 +143,7 @@ async function startDefault(options: ServerOptions): Promise<RunningServer> {
   return {
     url,
     pid: service.child.pid as number,
+    inspectorUrl: inspectorOf(service.output),
     stop: () => stop(service.child, options.profile ? "SIGTERM" : "SIGKILL"),
     rooms: roomsOn(url),
     scrape: scraper(url, token),
@@ -162,11 +180,12 @@ async function startCluster(options: ServerOptions): Promise<RunningServer> {
   };
 }
 
-async function startScript(script: string): Promise<RunningServer> {
-  const server = await launch(process.execPath, tsx(script), {}, /listening on (\S+)/);
+async function startScript(script: string, options: ServerOptions): Promise<RunningServer> {
+  const server = await launch(process.execPath, [...inspectFlags(options), ...tsx(script)], {}, /^listening on (\S+)/);
   return {
     url: server.match,
     pid: server.child.pid as number,
+    inspectorUrl: inspectorOf(server.output),
     stop: () => stop(server.child),
     rooms: async (count) => Array.from({ length: count }, () => ({ id: `room-${randomBytes(6).toString("hex")}` })),
   };
@@ -177,5 +196,8 @@ export function startServer(kind: ServerKind, options: ServerOptions): Promise<R
   if (kind === "metrics") return startService(options, randomBytes(24).toString("hex"));
   if (kind === "default") return startDefault(options);
   if (kind === "cluster") return startCluster(options);
-  return startScript(kind === "floor" ? "scripts/bench/servers/floor.ts" : "scripts/bench/servers/reference.ts");
+  return startScript(
+    kind === "floor" ? "scripts/bench/servers/floor.ts" : "scripts/bench/servers/reference.ts",
+    options,
+  );
 }
