@@ -9,6 +9,7 @@ export const ErrorCodes = {
   IllegalOperation: 20,
   NamespaceNotFound: 26,
   IndexNotFound: 27,
+  PathNotViable: 28,
   CursorNotFound: 43,
   NamespaceExists: 48,
   CommandNotFound: 59,

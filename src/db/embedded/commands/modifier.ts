@@ -2,6 +2,7 @@ import { type Document, ObjectId } from "bson";
 import { Aggregator, update as mingoUpdate } from "mingo";
 import { CommandError } from "../errors.js";
 import { cloneDocument, isPlainObject, valueKey } from "../storage/values.js";
+import { checkOperandTypes } from "./operand-types.js";
 
 /** What an update statement's `u` can be, as MongoDB distinguishes them. */
 export type UpdateSpec =
@@ -77,6 +78,7 @@ export function applyUpdate(
     next = cloneDocument(current);
     // The modifier is cloned per document: a multi-update must not share nested values between documents.
     const modifier = withoutIdNoOp(cloneDocument(spec.modifier), current._id);
+    checkOperandTypes(current, modifier);
     const changed = mingoUpdate(next, modifier, arrayFilters, undefined, { cloneMode: "none" });
     if (changed.length === 0) return undefined;
   }
