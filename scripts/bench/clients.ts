@@ -5,13 +5,23 @@ import type { Awareness } from "y-protocols/awareness";
 import { WebsocketProvider } from "y-websocket";
 import * as Y from "yjs";
 import { ProjectProvider } from "../../src/client/provider.js";
+import { rawServiceClient } from "./raw-client.js";
 
 /**
  * `cluster` is this service on two nodes sharing Redis; its URL lists both, and clients alternate between them.
  * `metrics` is this service with /metrics on (METRICS_TOKEN) and scraped every second while it runs.
  * `default` is this service exactly as `npm start` runs it: the embedded database inside it, its CPU counted.
+ * `-raw`: the same server, driven by clients speaking the protocol directly instead of the shipped provider.
  */
-export type ServerKind = "service" | "metrics" | "default" | "cluster" | "floor" | "reference";
+export type ServerKind =
+  | "service"
+  | "service-raw"
+  | "metrics"
+  | "default"
+  | "default-raw"
+  | "cluster"
+  | "floor"
+  | "reference";
 
 export interface BenchClient {
   doc: Y.Doc;
@@ -163,6 +173,7 @@ export function connectClient(
   listeners?: Listeners,
 ): BenchClient {
   if (kind === "floor") return floorClient(url, room);
+  if (kind === "default-raw" || kind === "service-raw") return rawServiceClient(url, room, index, listeners);
   if (kind === "reference") return referenceClient(url, room, index, listeners);
   if (kind === "cluster") {
     const urls = url.split(",");

@@ -192,9 +192,9 @@ async function startScript(script: string, options: ServerOptions): Promise<Runn
 }
 
 export function startServer(kind: ServerKind, options: ServerOptions): Promise<RunningServer> {
-  if (kind === "service") return startService(options);
+  if (kind === "service" || kind === "service-raw") return startService(options);
   if (kind === "metrics") return startService(options, randomBytes(24).toString("hex"));
-  if (kind === "default") return startDefault(options);
+  if (kind === "default" || kind === "default-raw") return startDefault(options);
   if (kind === "cluster") return startCluster(options);
   return startScript(
     kind === "floor" ? "scripts/bench/servers/floor.ts" : "scripts/bench/servers/reference.ts",
