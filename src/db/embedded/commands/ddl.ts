@@ -1,7 +1,7 @@
 import type { Document } from "bson";
-import { Query } from "mingo";
 import { CommandError } from "../errors.js";
 import { defaultIndexName, type IndexSpec, sameIndexOptions } from "../storage/indexes.js";
+import { Query } from "../storage/query-engine.js";
 import { isPlainObject, valueKey } from "../storage/values.js";
 import { arrayField, type CommandHandler, collectionName, documentField } from "./context.js";
 import { cursorReply } from "./read.js";

@@ -1,6 +1,7 @@
 import { type Document, ObjectId } from "bson";
-import { Aggregator, update as mingoUpdate } from "mingo";
+import { update as mingoUpdate } from "mingo";
 import { CommandError } from "../errors.js";
+import { Aggregator } from "../storage/query-engine.js";
 import { cloneDocument, isPlainObject, valueKey } from "../storage/values.js";
 import { checkOperandTypes } from "./operand-types.js";
 

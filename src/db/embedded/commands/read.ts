@@ -1,7 +1,7 @@
 import { Binary, type Document, Long } from "bson";
-import { Aggregator, find as mingoFind } from "mingo";
 import { DEFAULT_FIRST_BATCH } from "../cursors.js";
 import { CommandError } from "../errors.js";
+import { Aggregator, find as ordered } from "../storage/query-engine.js";
 import { isPlainObject, valueKey, valuesAtPath } from "../storage/values.js";
 import {
   arrayField,
@@ -57,7 +57,7 @@ const find: CommandHandler = (context, command) => {
   const limit = Math.abs(rawLimit);
 
   const matches = context.catalog.get(context.database, name)?.find(filter) ?? [];
-  let cursor = mingoFind(matches, {}, Object.keys(projection).length > 0 ? projection : undefined);
+  let cursor = ordered(matches, Object.keys(projection).length > 0 ? projection : undefined);
   if (Object.keys(sort).length > 0) cursor = cursor.sort(sort);
   if (skip > 0) cursor = cursor.skip(skip);
   if (limit > 0) cursor = cursor.limit(limit);

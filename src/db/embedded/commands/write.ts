@@ -1,7 +1,7 @@
 import type { Document } from "bson";
-import { find as mingoFind } from "mingo";
 import { CommandError } from "../errors.js";
 import type { Collection } from "../storage/collection.js";
+import { find } from "../storage/query-engine.js";
 import { isPlainObject } from "../storage/values.js";
 import { arrayField, type CommandHandler, collectionName, documentField } from "./context.js";
 import { applyUpdate, buildUpsert, parseUpdate } from "./modifier.js";
@@ -104,13 +104,13 @@ const remove: CommandHandler = (context, command) => {
 function project(document: Document | undefined, fields: Document): Document | null {
   if (!document) return null;
   if (Object.keys(fields).length === 0) return document;
-  return (mingoFind([document], {}, fields).all()[0] as Document | undefined) ?? null;
+  return (find([document], fields).all()[0] as Document | undefined) ?? null;
 }
 
 function firstMatch(collection: Collection, filter: Document, sort: Document): Document | undefined {
   const matches = collection.find(filter);
   if (Object.keys(sort).length === 0) return matches[0];
-  return mingoFind(matches, {}).sort(sort).limit(1).all()[0] as Document | undefined;
+  return find(matches).sort(sort).limit(1).all()[0] as Document | undefined;
 }
 
 const findAndModify: CommandHandler = (context, command) => {

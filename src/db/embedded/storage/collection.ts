@@ -1,7 +1,7 @@
 import { calculateObjectSize, type Document, ObjectId } from "bson";
-import { Query } from "mingo";
 import { CommandError } from "../errors.js";
 import { duplicateKeyError, HashIndex, type IndexSpec } from "./indexes.js";
+import { Query } from "./query-engine.js";
 import { isPlainObject, nestingDepth, valueKey } from "./values.js";
 
 export const ID_INDEX: IndexSpec = { key: { _id: 1 }, name: "_id_" };

@@ -1,6 +1,6 @@
 import type { Document } from "bson";
-import { Query } from "mingo";
 import { CommandError } from "../errors.js";
+import { Query } from "./query-engine.js";
 import { valueKey, valuesAtPath } from "./values.js";
 
 /** What `createIndexes` and `listIndexes` speak: key pattern, name and options. */
