@@ -142,6 +142,7 @@ export function renderReport(input: ReportInput): string {
     `Measured ${input.machine.date.slice(0, 10)} on ${input.machine.cores} × ${input.machine.cpu}, ${input.machine.memoryGiB} GiB, Node ${input.machine.node}, by \`npm run bench\`.`,
     `Each (server, workload) ran ${input.repetitions} time(s) in rotated order, every run on freshly started processes; cells are the median with the range (min–max).`,
     "Servers: **default** is this project exactly as `npm start` runs it (`dist/main.js`, the embedded database on a worker thread inside it, its CPU counted with the service's, `/metrics` read twice for the event loop's delay);",
+    "**default-raw** is the same server driven by clients that speak the protocol directly (open, y-protocols sync, acks; no awareness), which separates the service's cost from the provider's;",
     "**service** is the same build with the embedded database in a process of its own (separate-db: its CPU reported apart as `DB CPU`); both have real accounts, projects and access checks and are driven by the shipped `ProjectProvider`, awareness on, each client showing a user as editor bindings do;",
     "**floor** is a plain Socket.IO 4.8 relay (`socket.to(room).emit`, default parser, no document, no database);",
     "**reference** is the y-websocket server (`@y/websocket-server`, in memory). Ratios are against the floor measured in the same run.",

@@ -52,7 +52,7 @@ const { values } = parseArgs({
   strict: false,
   options: {
     workloads: { type: "string", default: "W1,W2,W3,W4,W5,W6,W6b" },
-    servers: { type: "string", default: "default,service,floor,reference" },
+    servers: { type: "string", default: "default,default-raw,service,floor,reference" },
     reps: { type: "string", default: "3" },
     "write-doc": { type: "boolean", default: false },
     profile: { type: "boolean", default: false },
