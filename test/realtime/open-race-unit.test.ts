@@ -81,33 +81,33 @@ describe("ProjectRooms: an access change while an open's check is in flight", ()
     expect(socket.rooms.has(`project:${PROJECT}`)).toBe(true);
   });
 
-  it("checks again after a removal applied during the check, and stays out", async () => {
+  /**
+   * An open whose first check answers `editor` while an access change is applied (the change is stored and applied to
+   * this node's sockets, none in the room yet, before that answer), and whose second check answers `second`.
+   */
+  async function openDuringChange(second: ProjectAccess | undefined) {
     const script = scriptedPolicy();
     const changes = new AccessChanges();
     const { socket, open } = fakeSocket();
     rooms(script.policy, changes).attach(socket as unknown as ProjectsSocket);
     const answered = open();
     await script.asking();
-    // The removal is stored and applied to this node's sockets (none in the room yet) before the first answer.
     changes.changed();
     await script.answer(editor);
-    await script.answer(undefined);
-    expect(await answered).toMatchObject({ ok: false, error: { code: "NOT_FOUND" } });
-    expect(script.asked()).toBe(2);
+    await script.answer(second);
+    return { answer: await answered, asked: script.asked(), socket };
+  }
+
+  it("checks again after a removal applied during the check, and stays out", async () => {
+    const { answer, asked, socket } = await openDuringChange(undefined);
+    expect(answer).toMatchObject({ ok: false, error: { code: "NOT_FOUND" } });
+    expect(asked).toBe(2);
     expect([...socket.rooms]).toEqual(["socket-1"]);
   });
 
   it("takes the role of the second check after a demotion applied during the first", async () => {
-    const script = scriptedPolicy();
-    const changes = new AccessChanges();
-    const { socket, open } = fakeSocket();
-    rooms(script.policy, changes).attach(socket as unknown as ProjectsSocket);
-    const answered = open();
-    await script.asking();
-    changes.changed();
-    await script.answer(editor);
-    await script.answer({ ...editor, role: "viewer" });
-    expect(await answered).toMatchObject({ ok: true, role: "viewer", readOnly: true });
+    const { answer, socket } = await openDuringChange({ ...editor, role: "viewer" });
+    expect(answer).toMatchObject({ ok: true, role: "viewer", readOnly: true });
     expect(socket.rooms.has(`project:${PROJECT}:writers`)).toBe(false);
   });
 });
