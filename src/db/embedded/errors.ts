@@ -18,6 +18,10 @@ export const ErrorCodes = {
   IndexOptionsConflict: 85,
   IndexKeySpecsConflict: 86,
   BSONObjectTooLarge: 10334,
+  /** A pipeline stage with more than one field. */
+  Location40323: 40323,
+  /** An unknown pipeline stage name. */
+  Location40324: 40324,
   DuplicateKey: 11000,
 } as const;
 

@@ -1,7 +1,7 @@
 import { Binary, type Document, Long } from "bson";
 import { DEFAULT_FIRST_BATCH } from "../cursors.js";
 import { CommandError } from "../errors.js";
-import { Aggregator, find as ordered } from "../storage/query-engine.js";
+import { Aggregator, isKnownStage, find as ordered } from "../storage/query-engine.js";
 import { isPlainObject, valueKey, valuesAtPath } from "../storage/values.js";
 import {
   arrayField,
@@ -120,6 +120,13 @@ const aggregate: CommandHandler = (context, command) => {
   const pipeline = arrayField(command, "pipeline");
   if (!pipeline.every(isPlainObject)) throw new CommandError("TypeMismatch", "each pipeline stage must be an object");
   const stages = pipeline as Document[];
+  for (const stage of stages) {
+    const [name, ...others] = Object.keys(stage);
+    if (name === undefined || others.length > 0) {
+      throw new CommandError("Location40323", "A pipeline stage specification object must contain exactly one field.");
+    }
+    if (!isKnownStage(name)) throw new CommandError("Location40324", `Unrecognized pipeline stage name: '${name}'`);
+  }
   const collection = context.catalog.get(context.database, name);
   // A leading $match runs through the collection's indexes instead of scanning.
   const [first, ...rest] = stages;

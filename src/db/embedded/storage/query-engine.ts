@@ -97,6 +97,11 @@ export class Aggregator extends BaseAggregator {
   }
 }
 
+/** Whether mingo runs this pipeline stage (`$match`, `$group`…). */
+export function isKnownStage(name: string): boolean {
+  return Object.hasOwn(pipelineOperators, name);
+}
+
 /** Documents in the order given, with a projection: a cursor to sort, skip and limit. */
 export function find(documents: Document[], projection?: Document) {
   return new Query({}).find(documents, projection);
