@@ -41,6 +41,28 @@ export function sessionKey(lsid: unknown): string | undefined {
   return id instanceof Binary ? Buffer.from(id.buffer).toString("hex") : undefined;
 }
 
+/**
+ * A `hint` must name an index the collection has (by name or by key pattern), or `$natural`; MongoDB refuses any
+ * other rather than ignoring it. A collection that does not exist has nothing to plan, so nothing is refused.
+ */
+function checkHint(context: CommandContext, name: string, hint: unknown): void {
+  if (hint === undefined) return;
+  const collection = context.catalog.get(context.database, name);
+  if (!collection) return;
+  const specs = collection.indexSpecs();
+  const known =
+    typeof hint === "string"
+      ? specs.some((spec) => spec.name === hint)
+      : isPlainObject(hint) &&
+        ("$natural" in hint || specs.some((spec) => valueKey(spec.key) === valueKey(hint as Document)));
+  if (!known) {
+    throw new CommandError(
+      "BadValue",
+      "error processing query: planner returned error :: caused by :: hint provided does not correspond to an existing index",
+    );
+  }
+}
+
 function resolveCollection(context: CommandContext) {
   return (name: string) => [...(context.catalog.get(context.database, name)?.all() ?? [])];
 }
@@ -53,6 +75,7 @@ const find: CommandHandler = (context, command) => {
   const skip = numberField(command, "skip") ?? 0;
   const rawLimit = numberField(command, "limit") ?? 0;
   if (skip < 0) throw new CommandError("BadValue", "skip value must be non-negative");
+  checkHint(context, name, command.hint);
   const single = command.singleBatch === true || rawLimit < 0;
   const limit = Math.abs(rawLimit);
 
@@ -94,6 +117,7 @@ const killCursors: CommandHandler = (context, command) => {
 
 const count: CommandHandler = (context, command) => {
   const name = collectionName(command);
+  checkHint(context, name, command.hint);
   const matches = context.catalog.get(context.database, name)?.find(documentField(command, "query")) ?? [];
   const skip = Math.max(0, numberField(command, "skip") ?? 0);
   const limit = Math.abs(numberField(command, "limit") ?? 0);
@@ -120,6 +144,7 @@ const aggregate: CommandHandler = (context, command) => {
   const pipeline = arrayField(command, "pipeline");
   if (!pipeline.every(isPlainObject)) throw new CommandError("TypeMismatch", "each pipeline stage must be an object");
   const stages = pipeline as Document[];
+  checkHint(context, name, command.hint);
   for (const stage of stages) {
     const [name, ...others] = Object.keys(stage);
     if (name === undefined || others.length > 0) {
