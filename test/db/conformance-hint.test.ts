@@ -1,6 +1,7 @@
-import { type Collection, MongoServerError, ObjectId } from "mongodb";
+import { type Collection, ObjectId } from "mongodb";
 import { beforeEach, describe, expect, it } from "vitest";
 import { useDatabase } from "../helpers/lifecycle.js";
+import { serverErrorCode } from "../helpers/mongo.js";
 
 /** `hint` on reads, through the official driver: MongoDB 7 refuses one that names no index (BadValue, 2). */
 const database = useDatabase();
@@ -11,15 +12,7 @@ beforeEach(async () => {
   await items.createIndex({ v: 1 }, { name: "by_v" });
 });
 
-async function codeOf(read: Promise<unknown>): Promise<number | undefined> {
-  try {
-    await read;
-  } catch (error) {
-    if (error instanceof MongoServerError) return Number(error.code);
-    throw error;
-  }
-  return undefined;
-}
+const codeOf = serverErrorCode;
 
 describe("hint", () => {
   it("is followed when it names an index, by name, by key pattern or as $natural", async () => {

@@ -1,6 +1,7 @@
-import { type Collection, MongoServerError, ObjectId } from "mongodb";
+import { type Collection, ObjectId } from "mongodb";
 import { beforeEach, describe, expect, it } from "vitest";
 import { useDatabase } from "../helpers/lifecycle.js";
+import { serverErrorCode } from "../helpers/mongo.js";
 
 /** How aggregate treats malformed pipeline stages, through the official driver; codes are MongoDB 7's. */
 const database = useDatabase();
@@ -10,15 +11,7 @@ beforeEach(async () => {
   await items.insertMany([{ v: 1 }, { v: 2 }]);
 });
 
-async function codeOf(pipeline: object[]): Promise<number | undefined> {
-  try {
-    await items.aggregate(pipeline).toArray();
-  } catch (error) {
-    if (error instanceof MongoServerError) return Number(error.code);
-    throw error;
-  }
-  return undefined;
-}
+const codeOf = (pipeline: object[]) => serverErrorCode(items.aggregate(pipeline).toArray());
 
 describe("aggregate pipeline stages", () => {
   it("refuses an unknown stage name with 40324", async () => {

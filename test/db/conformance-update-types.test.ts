@@ -1,6 +1,7 @@
-import { type Collection, MongoServerError, ObjectId } from "mongodb";
+import { type Collection, ObjectId } from "mongodb";
 import { beforeEach, describe, expect, it } from "vitest";
 import { useDatabase } from "../helpers/lifecycle.js";
+import { serverErrorCode } from "../helpers/mongo.js";
 
 /**
  * Update operators applied to a value of the wrong type, through the official driver. Expected codes are MongoDB 7's
@@ -13,15 +14,7 @@ beforeEach(async () => {
   await items.insertOne({ _id: 1 as never, n: 5, s: "text", tags: ["a"], scalars: [1, 2] });
 });
 
-async function refusal(update: object): Promise<number | undefined> {
-  try {
-    await items.updateOne({ _id: 1 as never }, update);
-  } catch (error) {
-    if (error instanceof MongoServerError) return Number(error.code);
-    throw error;
-  }
-  return undefined;
-}
+const refusal = (update: object) => serverErrorCode(items.updateOne({ _id: 1 as never }, update));
 
 const unchanged = { _id: 1, n: 5, s: "text", tags: ["a"], scalars: [1, 2] };
 

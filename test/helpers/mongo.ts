@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { MongoClient } from "mongodb";
+import { MongoClient, MongoServerError } from "mongodb";
 import { EmbeddedMongoServer } from "../../src/db/embedded/server.js";
 
 export interface TestMongo {
@@ -42,4 +42,15 @@ export async function startTestMongo(): Promise<TestMongo> {
   const server = new EmbeddedMongoServer();
   const uri = await server.start();
   return { uri, databaseName, databaseUri: withDatabase(uri, databaseName), stop: () => server.stop() };
+}
+
+/** The code of the server error an operation fails with (MongoDB's, or the embedded server's), or undefined if it succeeds. */
+export async function serverErrorCode(operation: Promise<unknown>): Promise<number | undefined> {
+  try {
+    await operation;
+  } catch (error) {
+    if (error instanceof MongoServerError) return Number(error.code);
+    throw error;
+  }
+  return undefined;
 }
