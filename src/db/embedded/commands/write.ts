@@ -1,10 +1,10 @@
 import type { Document } from "bson";
 import { CommandError } from "../errors.js";
 import type { Collection } from "../storage/collection.js";
+import { applyUpdate, buildUpsert, parseUpdate } from "../storage/modifier.js";
 import { find } from "../storage/query-engine.js";
 import { isPlainObject } from "../storage/values.js";
 import { arrayField, type CommandHandler, collectionName, documentField } from "./context.js";
-import { applyUpdate, buildUpsert, parseUpdate } from "./modifier.js";
 
 /**
  * Runs each statement of a write command, collecting failures into

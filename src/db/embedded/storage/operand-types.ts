@@ -1,6 +1,6 @@
 import { Decimal128, type Document, Double, Int32, Long } from "bson";
 import { CommandError } from "../errors.js";
-import { isPlainObject } from "../storage/values.js";
+import { isPlainObject } from "./values.js";
 
 /**
  * The type errors MongoDB raises for update operators, which the query

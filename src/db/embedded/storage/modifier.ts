@@ -1,9 +1,9 @@
 import { type Document, ObjectId } from "bson";
 import { update as mingoUpdate } from "mingo";
 import { CommandError } from "../errors.js";
-import { Aggregator } from "../storage/query-engine.js";
-import { cloneDocument, isPlainObject, valueKey } from "../storage/values.js";
 import { checkOperandTypes } from "./operand-types.js";
+import { Aggregator } from "./query-engine.js";
+import { cloneDocument, isPlainObject, valueKey } from "./values.js";
 
 /** What an update statement's `u` can be, as MongoDB distinguishes them. */
 export type UpdateSpec =
