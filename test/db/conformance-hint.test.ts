@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { useDatabase } from "../helpers/lifecycle.js";
 import { serverErrorCode } from "../helpers/mongo.js";
 
-/** `hint` on reads, through the official driver: MongoDB 7 refuses one that names no index (BadValue, 2). */
+/** `hint` on reads and writes, through the official driver: MongoDB 7 refuses one that names no index (BadValue, 2). */
 const database = useDatabase();
 let items: Collection;
 beforeEach(async () => {
@@ -27,5 +27,15 @@ describe("hint", () => {
     expect(await codeOf(items.find({ v: 1 }, { hint: { w: 1 } }).toArray())).toBe(2);
     expect(await codeOf(items.countDocuments({}, { hint: "missing" }))).toBe(2);
     expect(await codeOf(items.aggregate([{ $match: {} }], { hint: "missing" }).toArray())).toBe(2);
+  });
+
+  it("is refused when it names no index, on update, delete and findOneAndUpdate, changing nothing", async () => {
+    expect(await codeOf(items.updateOne({ v: 1 }, { $set: { w: 1 } }, { hint: "missing" }))).toBe(2);
+    expect(await codeOf(items.deleteOne({ v: 1 }, { hint: { w: 1 } }))).toBe(2);
+    expect(await codeOf(items.findOneAndUpdate({ v: 1 }, { $set: { w: 1 } }, { hint: { missing: 1 } }))).toBe(2);
+    expect(await items.countDocuments({ w: 1 })).toBe(0);
+    expect(await items.countDocuments()).toBe(2);
+    const followed = await items.updateOne({ v: 2 }, { $set: { w: 2 } }, { hint: "by_v" });
+    expect(followed.modifiedCount).toBe(1);
   });
 });

@@ -7,6 +7,7 @@ export const ErrorCodes = {
   FailedToParse: 9,
   TypeMismatch: 14,
   IllegalOperation: 20,
+  ConflictingUpdateOperators: 40,
   NamespaceNotFound: 26,
   IndexNotFound: 27,
   PathNotViable: 28,
@@ -22,6 +23,13 @@ export const ErrorCodes = {
   Location40323: 40323,
   /** An unknown pipeline stage name. */
   Location40324: 40324,
+  /** A field the command's or statement's schema does not know. */
+  Location40415: 40415,
+  /** `$out` or `$merge` anywhere but last. */
+  Location40601: 40601,
+  /** `$merge` on fields no unique index covers. */
+  Location51183: 51183,
+  MergeStageNoMatchingDocument: 13113,
   DuplicateKey: 11000,
 } as const;
 

@@ -1,6 +1,7 @@
 import type { Document } from "bson";
 import { CommandError } from "../errors.js";
 import { adminCommands } from "./admin.js";
+import { aggregate } from "./aggregate.js";
 import type { CommandContext, CommandHandler } from "./context.js";
 import { ddlCommands } from "./ddl.js";
 import { readCommands } from "./read.js";
@@ -8,7 +9,7 @@ import { writeCommands } from "./write.js";
 
 /** Keyed by lower-case name: the server accepts `isMaster`/`ismaster`, `findAndModify`/`findandmodify`. */
 const handlers = new Map<string, CommandHandler>(
-  Object.entries({ ...adminCommands, ...ddlCommands, ...readCommands, ...writeCommands }),
+  Object.entries({ ...adminCommands, ...ddlCommands, ...readCommands, ...writeCommands, aggregate }),
 );
 
 /** Runs one command and always returns a reply document; nothing a client sends escapes as an exception. */

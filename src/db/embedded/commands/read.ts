@@ -1,7 +1,8 @@
 import { Binary, type Document, Long } from "bson";
 import { DEFAULT_FIRST_BATCH } from "../cursors.js";
 import { CommandError } from "../errors.js";
-import { Aggregator, isKnownStage, find as ordered } from "../storage/query-engine.js";
+import { projectDocuments } from "../storage/projection.js";
+import { find as ordered } from "../storage/query-engine.js";
 import { isPlainObject, valueKey, valuesAtPath } from "../storage/values.js";
 import {
   arrayField,
@@ -11,6 +12,7 @@ import {
   documentField,
   numberField,
 } from "./context.js";
+import { checkHint } from "./hint.js";
 
 /** `{ cursor: { firstBatch, id, ns } }`, registering a cursor for what does not fit the first batch. */
 export function cursorReply(
@@ -41,32 +43,6 @@ export function sessionKey(lsid: unknown): string | undefined {
   return id instanceof Binary ? Buffer.from(id.buffer).toString("hex") : undefined;
 }
 
-/**
- * A `hint` must name an index the collection has (by name or by key pattern), or `$natural`; MongoDB refuses any
- * other rather than ignoring it. A collection that does not exist has nothing to plan, so nothing is refused.
- */
-function checkHint(context: CommandContext, name: string, hint: unknown): void {
-  if (hint === undefined) return;
-  const collection = context.catalog.get(context.database, name);
-  if (!collection) return;
-  const specs = collection.indexSpecs();
-  const known =
-    typeof hint === "string"
-      ? specs.some((spec) => spec.name === hint)
-      : isPlainObject(hint) &&
-        ("$natural" in hint || specs.some((spec) => valueKey(spec.key) === valueKey(hint as Document)));
-  if (!known) {
-    throw new CommandError(
-      "BadValue",
-      "error processing query: planner returned error :: caused by :: hint provided does not correspond to an existing index",
-    );
-  }
-}
-
-function resolveCollection(context: CommandContext) {
-  return (name: string) => [...(context.catalog.get(context.database, name)?.all() ?? [])];
-}
-
 const find: CommandHandler = (context, command) => {
   const name = collectionName(command);
   const filter = documentField(command, "filter");
@@ -79,12 +55,14 @@ const find: CommandHandler = (context, command) => {
   const single = command.singleBatch === true || rawLimit < 0;
   const limit = Math.abs(rawLimit);
 
-  const matches = context.catalog.get(context.database, name)?.find(filter) ?? [];
-  let cursor = ordered(matches, Object.keys(projection).length > 0 ? projection : undefined);
+  const variables = command.let === undefined ? undefined : documentField(command, "let");
+  const matches = context.catalog.get(context.database, name)?.find(filter, variables) ?? [];
+  let cursor = ordered(matches);
   if (Object.keys(sort).length > 0) cursor = cursor.sort(sort);
   if (skip > 0) cursor = cursor.skip(skip);
   if (limit > 0) cursor = cursor.limit(limit);
-  return cursorReply(context, `${context.database}.${name}`, cursor.all() as Document[], command, single);
+  const results = projectDocuments(cursor.all() as Document[], projection, filter);
+  return cursorReply(context, `${context.database}.${name}`, results, command, single);
 };
 
 const getMore: CommandHandler = (context, command) => {
@@ -139,36 +117,10 @@ const distinct: CommandHandler = (context, command) => {
   return { values: [...seen.values()] };
 };
 
-const aggregate: CommandHandler = (context, command) => {
-  const name = collectionName(command);
-  const pipeline = arrayField(command, "pipeline");
-  if (!pipeline.every(isPlainObject)) throw new CommandError("TypeMismatch", "each pipeline stage must be an object");
-  const stages = pipeline as Document[];
-  checkHint(context, name, command.hint);
-  for (const stage of stages) {
-    const [name, ...others] = Object.keys(stage);
-    if (name === undefined || others.length > 0) {
-      throw new CommandError("Location40323", "A pipeline stage specification object must contain exactly one field.");
-    }
-    if (!isKnownStage(name)) throw new CommandError("Location40324", `Unrecognized pipeline stage name: '${name}'`);
-  }
-  const collection = context.catalog.get(context.database, name);
-  // A leading $match runs through the collection's indexes instead of scanning.
-  const [first, ...rest] = stages;
-  const leadingMatch =
-    first && isPlainObject(first.$match) && Object.keys(first).length === 1 ? first.$match : undefined;
-  const source = collection ? (leadingMatch ? collection.find(leadingMatch) : [...collection.all()]) : [];
-  const remaining = leadingMatch ? rest : stages;
-  const aggregator = new Aggregator(remaining, { collectionResolver: resolveCollection(context) });
-  const results = remaining.length > 0 ? (aggregator.run(source) as Document[]) : source;
-  return cursorReply(context, `${context.database}.${name}`, results, command);
-};
-
 export const readCommands: Record<string, CommandHandler> = {
   find,
   getmore: getMore,
   killcursors: killCursors,
   count,
   distinct,
-  aggregate,
 };

@@ -2,9 +2,12 @@ import type { Document } from "bson";
 import { CommandError } from "../errors.js";
 import type { Collection } from "../storage/collection.js";
 import { applyUpdate, buildUpsert, parseUpdate } from "../storage/modifier.js";
+import { projectDocuments } from "../storage/projection.js";
 import { find } from "../storage/query-engine.js";
+import type { UpdateInputs } from "../storage/update-operators.js";
 import { isPlainObject } from "../storage/values.js";
 import { arrayField, type CommandHandler, collectionName, documentField } from "./context.js";
+import { checkHint } from "./hint.js";
 
 /**
  * Runs each statement of a write command, collecting failures into
@@ -46,6 +49,30 @@ const insert: CommandHandler = (context, command) => {
   return withWriteErrors({ n }, writeErrors);
 };
 
+/** The fields MongoDB 7.0 accepts in one update or delete statement; any other is refused, not ignored. */
+const STATEMENT_FIELDS = {
+  updates: new Set(["q", "u", "c", "multi", "upsert", "arrayFilters", "hint", "collation", "upsertSupplied"]),
+  deletes: new Set(["q", "limit", "collation", "hint"]),
+};
+
+/** Checked before any statement runs: MongoDB refuses the whole command when it cannot parse one statement. */
+function checkStatementFields(command: string, list: keyof typeof STATEMENT_FIELDS, statements: unknown[]): void {
+  for (const statement of statements) {
+    for (const field of isPlainObject(statement) ? Object.keys(statement) : []) {
+      if (!STATEMENT_FIELDS[list].has(field)) {
+        throw new CommandError("Location40415", `BSON field '${command}.${list}.${field}' is an unknown field.`);
+      }
+    }
+  }
+}
+
+/** The command's `let`, with a statement's constants (`c`) over it: what `$$name` reads. */
+function variablesOf(command: Document, statement?: Document): Document | undefined {
+  const shared = command.let === undefined ? undefined : documentField(command, "let");
+  const constants = statement?.c === undefined ? undefined : documentField(statement, "c");
+  return constants ? { ...shared, ...constants } : shared;
+}
+
 function arrayFiltersOf(statement: Document): Document[] | undefined {
   const filters = statement.arrayFilters;
   if (filters === undefined || filters === null) return undefined;
@@ -56,21 +83,28 @@ function arrayFiltersOf(statement: Document): Document[] | undefined {
 }
 
 const update: CommandHandler = (context, command) => {
-  const collection = context.catalog.ensure(context.database, collectionName(command));
+  const name = collectionName(command);
+  const collection = context.catalog.ensure(context.database, name);
   let n = 0;
   let nModified = 0;
   const upserted: Document[] = [];
-  const writeErrors = runStatements(arrayField(command, "updates"), command.ordered !== false, (statement, index) => {
-    const filter = documentField(statement, "q");
+  const statements = arrayField(command, "updates");
+  checkStatementFields("update", "updates", statements);
+  const writeErrors = runStatements(statements, command.ordered !== false, (statement, index) => {
+    checkHint(context, name, statement.hint);
+    const inputs: UpdateInputs = {
+      filter: documentField(statement, "q"),
+      arrayFilters: arrayFiltersOf(statement),
+      variables: variablesOf(command, statement),
+    };
     const spec = parseUpdate(statement.u);
-    const arrayFilters = arrayFiltersOf(statement);
     if (statement.multi === true && spec.kind === "replacement") {
       throw new CommandError("FailedToParse", "multi update is not supported for replacement-style update");
     }
-    const matches = collection.find(filter);
+    const matches = collection.find(inputs.filter, inputs.variables);
     const targets = statement.multi === true ? matches : matches.slice(0, 1);
     for (const current of targets) {
-      const next = applyUpdate(current, spec, arrayFilters);
+      const next = applyUpdate(current, spec, inputs);
       n += 1;
       if (next) {
         collection.replace(current, next);
@@ -78,7 +112,7 @@ const update: CommandHandler = (context, command) => {
       }
     }
     if (targets.length === 0 && statement.upsert === true) {
-      const document = collection.insert(buildUpsert(filter, spec, arrayFilters));
+      const document = collection.insert(buildUpsert(spec, inputs));
       upserted.push({ index, _id: document._id });
       n += 1;
     }
@@ -89,11 +123,15 @@ const update: CommandHandler = (context, command) => {
 };
 
 const remove: CommandHandler = (context, command) => {
-  const collection = context.catalog.get(context.database, collectionName(command));
+  const name = collectionName(command);
+  const collection = context.catalog.get(context.database, name);
   let n = 0;
-  const writeErrors = runStatements(arrayField(command, "deletes"), command.ordered !== false, (statement) => {
+  const statements = arrayField(command, "deletes");
+  checkStatementFields("delete", "deletes", statements);
+  const writeErrors = runStatements(statements, command.ordered !== false, (statement) => {
+    checkHint(context, name, statement.hint);
     if (!collection) return;
-    const matches = collection.find(documentField(statement, "q"));
+    const matches = collection.find(documentField(statement, "q"), variablesOf(command));
     const targets = Number(statement.limit) === 1 ? matches.slice(0, 1) : matches;
     for (const document of targets) collection.remove(document);
     n += targets.length;
@@ -101,44 +139,52 @@ const remove: CommandHandler = (context, command) => {
   return withWriteErrors({ n }, writeErrors);
 };
 
-function project(document: Document | undefined, fields: Document): Document | null {
-  if (!document) return null;
-  if (Object.keys(fields).length === 0) return document;
-  return (find([document], fields).all()[0] as Document | undefined) ?? null;
+function project(document: Document | undefined, fields: Document, filter: Document): Document | null {
+  return document ? (projectDocuments([document], fields, filter)[0] ?? null) : null;
 }
 
-function firstMatch(collection: Collection, filter: Document, sort: Document): Document | undefined {
-  const matches = collection.find(filter);
+function firstMatch(
+  collection: Collection,
+  filter: Document,
+  sort: Document,
+  variables: Document | undefined,
+): Document | undefined {
+  const matches = collection.find(filter, variables);
   if (Object.keys(sort).length === 0) return matches[0];
   return find(matches).sort(sort).limit(1).all()[0] as Document | undefined;
 }
 
 const findAndModify: CommandHandler = (context, command) => {
-  const collection = context.catalog.ensure(context.database, collectionName(command));
-  const filter = documentField(command, "query");
+  const name = collectionName(command);
+  const collection = context.catalog.ensure(context.database, name);
+  checkHint(context, name, command.hint);
+  const inputs: UpdateInputs = {
+    filter: documentField(command, "query"),
+    arrayFilters: arrayFiltersOf(command),
+    variables: variablesOf(command),
+  };
   const fields = documentField(command, "fields");
-  const current = firstMatch(collection, filter, documentField(command, "sort"));
+  const current = firstMatch(collection, inputs.filter, documentField(command, "sort"), inputs.variables);
   const returnNew = command.new === true;
 
   if (command.remove === true) {
     if (current) collection.remove(current);
-    return { lastErrorObject: { n: current ? 1 : 0 }, value: project(current, fields) };
+    return { lastErrorObject: { n: current ? 1 : 0 }, value: project(current, fields, inputs.filter) };
   }
   if (command.update === undefined)
     throw new CommandError("FailedToParse", "Either an update or remove=true must be specified");
   const spec = parseUpdate(command.update);
-  const arrayFilters = arrayFiltersOf(command);
   if (current) {
-    const next = applyUpdate(current, spec, arrayFilters);
+    const next = applyUpdate(current, spec, inputs);
     if (next) collection.replace(current, next);
     const value = returnNew ? (next ?? current) : current;
-    return { lastErrorObject: { n: 1, updatedExisting: true }, value: project(value, fields) };
+    return { lastErrorObject: { n: 1, updatedExisting: true }, value: project(value, fields, inputs.filter) };
   }
   if (command.upsert === true) {
-    const document = collection.insert(buildUpsert(filter, spec, arrayFilters));
+    const document = collection.insert(buildUpsert(spec, inputs));
     return {
       lastErrorObject: { n: 1, updatedExisting: false, upserted: document._id },
-      value: returnNew ? project(document, fields) : null,
+      value: returnNew ? project(document, fields, inputs.filter) : null,
     };
   }
   return { lastErrorObject: { n: 0, updatedExisting: false }, value: null };

@@ -44,6 +44,12 @@ export class Catalog {
     return collection;
   }
 
+  /** Puts `collection` in place of the one named `name` (what `$out` does once its results are all stored). */
+  replace(database: string, name: string, collection: Collection): void {
+    if (!this.get(database, name)) this.create(database, name);
+    this.databases.get(database)?.set(name, collection);
+  }
+
   drop(database: string, name: string): boolean {
     const collections = this.databases.get(database);
     const dropped = collections?.delete(name) ?? false;

@@ -136,16 +136,16 @@ export class Collection {
     return found;
   }
 
-  /** Matching documents in natural (insertion) order. */
-  find(filter: Document): Document[] {
+  /** Matching documents in natural (insertion) order; `variables` are the command's `let`. */
+  find(filter: Document, variables?: Document): Document[] {
     const ids = this.idKeys(filter);
     if (ids) {
       // The look-up has decided `_id`; testing a large `$in` again per document would cost O(n²).
       const { _id: _decided, ...rest } = filter;
-      const query = new Query(rest);
+      const query = new Query(rest, variables);
       return this.byIds(ids).filter((document) => query.test(document));
     }
-    const query = new Query(filter);
+    const query = new Query(filter, variables);
     const matches: Document[] = [];
     for (const document of this.candidates(filter)) if (query.test(document)) matches.push(document);
     return matches;

@@ -1,8 +1,8 @@
 import { type Document, ObjectId } from "bson";
-import { update as mingoUpdate } from "mingo";
 import { CommandError } from "../errors.js";
 import { checkOperandTypes } from "./operand-types.js";
 import { Aggregator } from "./query-engine.js";
+import { applyOperators, type UpdateInputs } from "./update-operators.js";
 import { cloneDocument, isPlainObject, valueKey } from "./values.js";
 
 /** What an update statement's `u` can be, as MongoDB distinguishes them. */
@@ -60,11 +60,7 @@ function withIdFirst(document: Document, id: unknown): Document {
  * The updated copy of `current`, or undefined when the update changes
  * nothing. `current` is never touched: stored documents are immutable.
  */
-export function applyUpdate(
-  current: Document,
-  spec: UpdateSpec,
-  arrayFilters: Document[] | undefined,
-): Document | undefined {
+export function applyUpdate(current: Document, spec: UpdateSpec, inputs: UpdateInputs): Document | undefined {
   let next: Document;
   if (spec.kind === "replacement") {
     if (spec.document._id !== undefined && valueKey(spec.document._id) !== valueKey(current._id)) {
@@ -72,7 +68,9 @@ export function applyUpdate(
     }
     next = withIdFirst(cloneDocument(spec.document), current._id);
   } else if (spec.kind === "pipeline") {
-    const [result] = new Aggregator(spec.stages).run([cloneDocument(current)]) as Document[];
+    const [result] = new Aggregator(spec.stages, { variables: inputs.variables }).run([
+      cloneDocument(current),
+    ]) as Document[];
     // A stage that rebuilds the document ($replaceRoot, $project) without `_id` keeps the original one.
     next = result === undefined ? current : result._id === undefined ? withIdFirst(result, current._id) : result;
   } else {
@@ -80,8 +78,7 @@ export function applyUpdate(
     // The modifier is cloned per document: a multi-update must not share nested values between documents.
     const modifier = withoutIdNoOp(cloneDocument(spec.modifier), current._id);
     checkOperandTypes(current, modifier);
-    const changed = mingoUpdate(next, modifier, arrayFilters, undefined, { cloneMode: "none" });
-    if (changed.length === 0) return undefined;
+    if (!applyOperators(next, modifier, inputs)) return undefined;
   }
   if (valueKey(next._id) !== valueKey(current._id)) throw immutableId();
   return valueKey(next) === valueKey(current) ? undefined : next;
@@ -135,14 +132,14 @@ function seedFromFilter(filter: Document, into: Document): Document {
 }
 
 /** The document an upsert inserts when nothing matched `filter`. */
-export function buildUpsert(filter: Document, spec: UpdateSpec, arrayFilters: Document[] | undefined): Document {
-  const seeded = seedFromFilter(filter, {});
+export function buildUpsert(spec: UpdateSpec, inputs: UpdateInputs): Document {
+  const seeded = seedFromFilter(inputs.filter, {});
   let document: Document;
   if (spec.kind === "replacement") {
     document = cloneDocument(spec.document);
     if (document._id === undefined && seeded._id !== undefined) document._id = seeded._id;
   } else if (spec.kind === "pipeline") {
-    const [result] = new Aggregator(spec.stages).run([seeded]) as Document[];
+    const [result] = new Aggregator(spec.stages, { variables: inputs.variables }).run([seeded]) as Document[];
     document = result ?? seeded;
   } else {
     document = seeded;
@@ -150,7 +147,7 @@ export function buildUpsert(filter: Document, spec: UpdateSpec, arrayFilters: Do
     const modifier =
       seeded._id === undefined ? cloneDocument(spec.modifier) : withoutIdNoOp(cloneDocument(spec.modifier), seeded._id);
     if (spec.setOnInsert) modifier.$set = { ...(modifier.$set ?? {}), ...cloneDocument(spec.setOnInsert) };
-    mingoUpdate(document, modifier, arrayFilters, undefined, { cloneMode: "none" });
+    applyOperators(document, modifier, { ...inputs, filter: {} });
   }
   // `_id: null` is a value like any other (MongoDB stores it); only a missing `_id` gets a new ObjectId.
   return withIdFirst(document, document._id === undefined ? new ObjectId() : document._id);

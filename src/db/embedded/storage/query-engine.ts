@@ -9,6 +9,7 @@ import * as queryOperators from "mingo/operators/query";
 import * as windowOperators from "mingo/operators/window";
 import { Query as BaseQuery } from "mingo/query";
 import { isEqual, resolve } from "mingo/util";
+import { isPlainObject } from "./values.js";
 
 type QueryOperator = (
   selector: string,
@@ -67,6 +68,24 @@ const $all: QueryOperator = (selector, value, options) => {
   };
 };
 
+type ProjectionOperator = (document: Document, expression: unknown, field: string, options: never) => unknown;
+
+/**
+ * `{ ids: { $elemMatch: { $in: [20] } } }`: a condition of operators only applies to each element as a value, as
+ * in a query's `$elemMatch`; mingo reads it as a document condition and fails on the unknown top-level operator.
+ */
+const $elemMatch: ProjectionOperator = (document, expression, field, options) => {
+  const keys = isPlainObject(expression) ? Object.keys(expression) : [];
+  const onValues =
+    keys.length > 0 && keys.every((key) => key.startsWith("$") && !["$and", "$or", "$nor"].includes(key));
+  if (!onValues) return projectionOperators.$elemMatch(document, expression as never, field, options);
+  const array = resolve(document, field);
+  if (!Array.isArray(array)) return undefined;
+  const query = new BaseQuery({ value: expression }, options);
+  const found = array.find((element) => query.test({ value: element }));
+  return found === undefined ? undefined : [found];
+};
+
 /**
  * mingo with every operator it ships, but `$type` and `$all` as MongoDB
  * defines them. Built once; mingo's own entry points cannot override a
@@ -77,14 +96,20 @@ const CONTEXT = Context.init({
   accumulator: accumulatorOperators,
   expression: expressionOperators,
   pipeline: pipelineOperators,
-  projection: projectionOperators,
+  projection: { ...projectionOperators, $elemMatch } as typeof projectionOperators,
   query: { ...queryOperators, $type, $all } as typeof queryOperators,
   window: windowOperators,
 });
 
+/** What mingo needs to evaluate a query or expression: these operators, and the command's `let` variables. */
+export function engineOptions(variables?: Document) {
+  return { context: CONTEXT, variables };
+}
+
 export class Query extends BaseQuery {
-  constructor(condition: Document) {
-    super(condition, { context: CONTEXT });
+  /** `variables` are the command's `let`, which `$expr` reads as `$$name`. */
+  constructor(condition: Document, variables?: Document) {
+    super(condition, engineOptions(variables));
   }
 }
 
