@@ -1,8 +1,8 @@
 import { Binary, type Document, Long } from "bson";
 import { DEFAULT_FIRST_BATCH } from "../cursors.js";
 import { CommandError } from "../errors.js";
+import { sortDocuments } from "../storage/bson-order.js";
 import { projectDocuments } from "../storage/projection.js";
-import { find as ordered } from "../storage/query-engine.js";
 import { isPlainObject, valueKey, valuesAtPath } from "../storage/values.js";
 import {
   arrayField,
@@ -57,11 +57,9 @@ const find: CommandHandler = (context, command) => {
 
   const variables = command.let === undefined ? undefined : documentField(command, "let");
   const matches = context.catalog.get(context.database, name)?.find(filter, variables) ?? [];
-  let cursor = ordered(matches);
-  if (Object.keys(sort).length > 0) cursor = cursor.sort(sort);
-  if (skip > 0) cursor = cursor.skip(skip);
-  if (limit > 0) cursor = cursor.limit(limit);
-  const results = projectDocuments(cursor.all() as Document[], projection, filter);
+  const sorted = Object.keys(sort).length > 0 ? sortDocuments(matches, sort) : matches;
+  const page = sorted.slice(skip, limit > 0 ? skip + limit : undefined);
+  const results = projectDocuments(page, projection, filter);
   return cursorReply(context, `${context.database}.${name}`, results, command, single);
 };
 

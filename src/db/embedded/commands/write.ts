@@ -1,9 +1,9 @@
 import type { Document } from "bson";
 import { CommandError } from "../errors.js";
+import { sortDocuments } from "../storage/bson-order.js";
 import type { Collection } from "../storage/collection.js";
 import { applyUpdate, buildUpsert, parseUpdate } from "../storage/modifier.js";
 import { projectDocuments } from "../storage/projection.js";
-import { find } from "../storage/query-engine.js";
 import type { UpdateInputs } from "../storage/update-operators.js";
 import { isPlainObject } from "../storage/values.js";
 import { arrayField, type CommandHandler, collectionName, documentField } from "./context.js";
@@ -151,7 +151,7 @@ function firstMatch(
 ): Document | undefined {
   const matches = collection.find(filter, variables);
   if (Object.keys(sort).length === 0) return matches[0];
-  return find(matches).sort(sort).limit(1).all()[0] as Document | undefined;
+  return sortDocuments(matches, sort)[0];
 }
 
 const findAndModify: CommandHandler = (context, command) => {
