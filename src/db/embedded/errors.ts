@@ -13,6 +13,7 @@ export const ErrorCodes = {
   PathNotViable: 28,
   CursorNotFound: 43,
   NamespaceExists: 48,
+  InvalidIdField: 53,
   CommandNotFound: 59,
   ImmutableField: 66,
   InvalidNamespace: 73,

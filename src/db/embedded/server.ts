@@ -3,7 +3,7 @@ import type { Document } from "bson";
 import { runCommand } from "./commands/index.js";
 import { CursorRegistry } from "./cursors.js";
 import { Catalog } from "./storage/catalog.js";
-import { adoptBinaries, nestingDepth } from "./storage/values.js";
+import { adoptBsonValues, nestingDepth } from "./storage/values.js";
 import { type IncomingMessage, readFrameLength, readMessage, writeMsg, writeReply } from "./wire.js";
 
 /** MongoDB's limit on BSON nesting in anything it reads; deeper commands are refused before they are looked at. */
@@ -168,7 +168,7 @@ export class EmbeddedMongoServer {
           errmsg: `command nesting exceeds ${MAX_COMMAND_NESTING} levels`,
         };
       }
-      return this.execute(connectionId, message, adoptBinaries(body));
+      return this.execute(connectionId, message, adoptBsonValues(body));
     } catch (error) {
       return { ok: 0, code: 1, codeName: "InternalError", errmsg: `command failed: ${(error as Error).message}` };
     }

@@ -60,6 +60,18 @@ function checkNesting(document: Document): void {
   }
 }
 
+/** `_id` may be a document, but not one with `$`-prefixed fields (which could read as an operator). */
+function checkIdFields(id: unknown): void {
+  if (!isPlainObject(id)) return;
+  const dollar = Object.keys(id).find((key) => key.startsWith("$"));
+  if (dollar) {
+    throw new CommandError(
+      "InvalidIdField",
+      `_id fields may not contain '$'-prefixed fields: ${dollar} is not valid for storage.`,
+    );
+  }
+}
+
 export class Collection {
   readonly namespace: string;
   readonly options: Document;
@@ -157,6 +169,7 @@ export class Collection {
     const { _id, ...fields } = document;
     const stored = { _id: _id === undefined ? new ObjectId() : _id, ...fields };
     if (Array.isArray(stored._id)) throw new CommandError("BadValue", "can't use an array for _id");
+    checkIdFields(stored._id);
     const id = valueKey(stored._id);
     if (this.documents.has(id)) throw duplicateKeyError(this.namespace, ID_INDEX, { _id: stored._id });
     for (const index of this.indexes.values()) index.checkUnique(this.namespace, stored);

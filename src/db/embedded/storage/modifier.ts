@@ -74,11 +74,12 @@ export function applyUpdate(current: Document, spec: UpdateSpec, inputs: UpdateI
     // A stage that rebuilds the document ($replaceRoot, $project) without `_id` keeps the original one.
     next = result === undefined ? current : result._id === undefined ? withIdFirst(result, current._id) : result;
   } else {
-    next = cloneDocument(current);
     // The modifier is cloned per document: a multi-update must not share nested values between documents.
     const modifier = withoutIdNoOp(cloneDocument(spec.modifier), current._id);
     checkOperandTypes(current, modifier);
-    if (!applyOperators(next, modifier, inputs)) return undefined;
+    const updated = applyOperators(cloneDocument(current), modifier, inputs);
+    if (!updated) return undefined;
+    next = updated;
   }
   if (valueKey(next._id) !== valueKey(current._id)) throw immutableId();
   return valueKey(next) === valueKey(current) ? undefined : next;
@@ -147,7 +148,7 @@ export function buildUpsert(spec: UpdateSpec, inputs: UpdateInputs): Document {
     const modifier =
       seeded._id === undefined ? cloneDocument(spec.modifier) : withoutIdNoOp(cloneDocument(spec.modifier), seeded._id);
     if (spec.setOnInsert) modifier.$set = { ...(modifier.$set ?? {}), ...cloneDocument(spec.setOnInsert) };
-    applyOperators(document, modifier, { ...inputs, filter: {} });
+    document = applyOperators(document, modifier, { ...inputs, filter: {} }) ?? document;
   }
   // `_id: null` is a value like any other (MongoDB stores it); only a missing `_id` gets a new ObjectId.
   return withIdFirst(document, document._id === undefined ? new ObjectId() : document._id);

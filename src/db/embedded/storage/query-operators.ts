@@ -1,8 +1,11 @@
 import type { Document } from "bson";
 import * as queryOperators from "mingo/operators/query";
+import { Query } from "mingo/query";
 import { isEqual, resolve } from "mingo/util";
 import { bitsOperators } from "./bit-operators.js";
 import { bsonTypeOf, compareBson, isNumeric, toDouble, typeRank } from "./bson-order.js";
+import { withStandIns } from "./field-names.js";
+import { isPlainObject } from "./values.js";
 
 export type QueryOperator = (
   selector: string,
@@ -108,6 +111,23 @@ const $nin: QueryOperator = (selector, value, options) => {
   return (document) => !within(document);
 };
 
+const DBREF_FIELDS = new Set(["$ref", "$id", "$db"]);
+
+/**
+ * `$elemMatch` on DBRefs (`{ $elemMatch: { $id: 5 } }`) names fields that look like operators to mingo; the
+ * condition and each element are matched with stand-in names instead.
+ */
+const $elemMatch: QueryOperator = (selector, value, options) => {
+  if (!isPlainObject(value) || !Object.keys(value).some((key) => DBREF_FIELDS.has(key))) {
+    return queryOperators.$elemMatch(selector, value as never, options);
+  }
+  const query = new Query(withStandIns(value), options);
+  return (document) => {
+    const array = resolve(document, selector);
+    return Array.isArray(array) && array.some((element) => isPlainObject(element) && query.test(withStandIns(element)));
+  };
+};
+
 /** The query operators that differ from mingo's, by name. */
 export const QUERY_OVERRIDES: Record<string, QueryOperator> = {
   $type,
@@ -116,6 +136,7 @@ export const QUERY_OVERRIDES: Record<string, QueryOperator> = {
   $ne,
   $in,
   $nin,
+  $elemMatch,
   $gt: range((order) => order > 0),
   $gte: range((order) => order >= 0),
   $lt: range((order) => order < 0),

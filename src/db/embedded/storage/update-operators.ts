@@ -1,6 +1,7 @@
 import type { Document } from "bson";
 import { update as mingoUpdate } from "mingo";
 import { CommandError } from "../errors.js";
+import { modifierWithStandIns, namesSpecialFields, withOriginalNames, withStandIns } from "./field-names.js";
 import { engineOptions, Query } from "./query-engine.js";
 import { isPlainObject } from "./values.js";
 
@@ -123,8 +124,19 @@ function pullMatching(document: Document, path: string, condition: Document, var
   return true;
 }
 
-/** Applies an operator update (already cloned, `_id` checked) to `document` in place; whether anything changed. */
-export function applyOperators(document: Document, modifier: Document, inputs: UpdateInputs): boolean {
+/**
+ * Applies an operator update (already cloned, `_id` checked) to `document`, which it may change in place: the
+ * updated document, or undefined when nothing changed.
+ */
+export function applyOperators(document: Document, modifier: Document, inputs: UpdateInputs): Document | undefined {
+  if (!namesSpecialFields(modifier)) return applyPlainOperators(document, modifier, inputs) ? document : undefined;
+  const standingIn = withStandIns(document);
+  return applyPlainOperators(standingIn, modifierWithStandIns(modifier), inputs)
+    ? withOriginalNames(standingIn)
+    : undefined;
+}
+
+function applyPlainOperators(document: Document, modifier: Document, inputs: UpdateInputs): boolean {
   const documentPulls: Array<[string, Document]> = [];
   const pulls = modifier.$pull as Document | undefined;
   if (pulls) {

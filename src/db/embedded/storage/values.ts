@@ -1,4 +1,4 @@
-import { Binary, type Document, ObjectId } from "bson";
+import { Binary, DBRef, type Document, ObjectId } from "bson";
 
 /**
  * mingo compares objects of one class by `toString()`. For `Binary` that is a
@@ -40,24 +40,36 @@ export function nestingDepth(value: unknown, limit: number): number {
 }
 
 /**
- * Replaces every `Binary` in a freshly deserialized value by an `ExactBinary`
- * over the same bytes, in place. Everything that enters the store or a query
- * passes through here, so comparisons are byte-exact everywhere.
+ * Readies a freshly deserialized value for the store, in place: every `Binary` becomes an `ExactBinary` over the
+ * same bytes, every DBRef the plain `{ $ref, $id }` document it was on the wire. Everything that enters the store
+ * or a query passes through here, so comparisons are byte-exact and paths reach DBRef fields everywhere.
  */
-export function adoptBinaries<T>(value: T): T {
+export function adoptBsonValues<T>(value: T): T {
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) value[i] = adoptBinaries(value[i]);
+    for (let i = 0; i < value.length; i++) value[i] = adoptBsonValues(value[i]);
     return value;
   }
   if (value instanceof Binary) {
     if (value instanceof ExactBinary) return value;
     return new ExactBinary(value.buffer, value.sub_type) as T;
   }
+  if (value instanceof DBRef) {
+    // Stored and queried as the document it is on the wire, so `ref.$id` and `$elemMatch: { $id }` reach its fields.
+    const { collection, oid, db, fields } = value;
+    return adoptBsonValues({ $ref: collection, $id: oid, ...(db === undefined ? {} : { $db: db }), ...fields }) as T;
+  }
   if (isPlainObject(value)) {
     const document: Document = value;
-    for (const key of Object.keys(document)) document[key] = adoptBinaries(document[key]);
+    for (const key of Object.keys(document)) document[key] = adoptBsonValues(document[key]);
   }
   return value;
+}
+
+/** `document[key] = value`, where `__proto__` is a field like any other (MongoDB's) rather than the prototype. */
+export function setOwnField(document: Document, key: string, value: unknown): void {
+  if (key === "__proto__")
+    Object.defineProperty(document, key, { value, enumerable: true, writable: true, configurable: true });
+  else document[key] = value;
 }
 
 /**
@@ -68,7 +80,7 @@ export function cloneDocument<T>(value: T): T {
   if (Array.isArray(value)) return value.map(cloneDocument) as T;
   if (isPlainObject(value)) {
     const copy: Document = {};
-    for (const key of Object.keys(value)) copy[key] = cloneDocument(value[key]);
+    for (const key of Object.keys(value)) setOwnField(copy, key, cloneDocument(value[key]));
     return copy as T;
   }
   return value;
