@@ -16,6 +16,8 @@ export const ErrorCodes = {
   InvalidIdField: 53,
   CommandNotFound: 59,
   ImmutableField: 66,
+  CommandNotSupported: 115,
+  DocumentValidationFailure: 121,
   InvalidNamespace: 73,
   IndexOptionsConflict: 85,
   IndexKeySpecsConflict: 86,

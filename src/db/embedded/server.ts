@@ -2,6 +2,7 @@ import { type AddressInfo, createServer, type Server, type Socket } from "node:n
 import type { Document } from "bson";
 import { runCommand } from "./commands/index.js";
 import { CursorRegistry } from "./cursors.js";
+import { ServerStatistics } from "./statistics.js";
 import { Catalog } from "./storage/catalog.js";
 import { adoptBsonValues, nestingDepth } from "./storage/values.js";
 import { type IncomingMessage, readFrameLength, readMessage, writeMsg, writeReply } from "./wire.js";
@@ -72,6 +73,7 @@ export interface EmbeddedMongoOptions {
  */
 export class EmbeddedMongoServer {
   private readonly catalog = new Catalog();
+  private statistics = new ServerStatistics();
   private cursors = new CursorRegistry();
   private readonly sockets = new Set<Socket>();
   private server: Server | undefined;
@@ -83,6 +85,7 @@ export class EmbeddedMongoServer {
     const host = options.host ?? "127.0.0.1";
     this.partialFrameTimeoutMs = options.partialFrameTimeoutMs ?? PARTIAL_FRAME_TIMEOUT_MS;
     this.cursors = new CursorRegistry(options.cursorIdleMs, options.clock);
+    this.statistics = new ServerStatistics(options.clock);
     const server = createServer((socket) => this.accept(socket));
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
@@ -113,8 +116,12 @@ export class EmbeddedMongoServer {
   private accept(socket: Socket): void {
     const connectionId = this.nextConnectionId++;
     this.sockets.add(socket);
+    this.statistics.connectionOpened();
     socket.setNoDelay(true);
-    socket.on("close", () => this.sockets.delete(socket));
+    socket.on("close", () => {
+      this.sockets.delete(socket);
+      this.statistics.connectionClosed();
+    });
     socket.on("error", () => socket.destroy());
     const frames = new FrameAssembler();
     // Only a connection in the middle of a frame can time out: the driver keeps idle pooled connections.
@@ -182,7 +189,10 @@ export class EmbeddedMongoServer {
           : ""
         : (message.collection.split(".")[0] ?? "");
     return database
-      ? runCommand({ catalog: this.catalog, cursors: this.cursors, database, connectionId }, command)
+      ? runCommand(
+          { catalog: this.catalog, cursors: this.cursors, statistics: this.statistics, database, connectionId },
+          command,
+        )
       : { ok: 0, code: 2, codeName: "BadValue", errmsg: "command has no $db" };
   }
 

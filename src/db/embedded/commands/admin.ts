@@ -25,8 +25,10 @@ const hello: CommandHandler = (context) => ({
   readOnly: false,
 });
 
+const VERSION = "7.0.0";
+
 const buildInfo: CommandHandler = () => ({
-  version: "7.0.0",
+  version: VERSION,
   versionArray: [7, 0, 0, 0],
   gitVersion: "embedded-in-memory",
   modules: [],
@@ -62,4 +64,5 @@ export const adminCommands: Record<string, CommandHandler> = {
     return {};
   },
   listdatabases: listDatabases,
+  serverstatus: (context) => context.statistics.report(VERSION),
 };

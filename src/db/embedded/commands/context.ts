@@ -1,12 +1,14 @@
 import type { Document } from "bson";
 import type { CursorRegistry } from "../cursors.js";
 import { CommandError } from "../errors.js";
+import type { ServerStatistics } from "../statistics.js";
 import type { Catalog } from "../storage/catalog.js";
 import { isPlainObject } from "../storage/values.js";
 
 export interface CommandContext {
   catalog: Catalog;
   cursors: CursorRegistry;
+  statistics: ServerStatistics;
   /** From the command's `$db`. */
   database: string;
   connectionId: number;

@@ -35,6 +35,11 @@ function runStatements(
   return writeErrors;
 }
 
+/** Whether a write checks the collection's validator: all do, unless they set `bypassDocumentValidation`. */
+function validates(command: Document): boolean {
+  return command.bypassDocumentValidation !== true;
+}
+
 function withWriteErrors(reply: Document, writeErrors: Document[]): Document {
   return writeErrors.length > 0 ? { ...reply, writeErrors } : reply;
 }
@@ -43,7 +48,7 @@ const insert: CommandHandler = (context, command) => {
   const collection = context.catalog.ensure(context.database, collectionName(command));
   let n = 0;
   const writeErrors = runStatements(arrayField(command, "documents"), command.ordered !== false, (document) => {
-    collection.insert(document);
+    collection.insert(document, validates(command));
     n += 1;
   });
   return withWriteErrors({ n }, writeErrors);
@@ -107,12 +112,12 @@ const update: CommandHandler = (context, command) => {
       const next = applyUpdate(current, spec, inputs);
       n += 1;
       if (next) {
-        collection.replace(current, next);
+        collection.replace(current, next, validates(command));
         nModified += 1;
       }
     }
     if (targets.length === 0 && statement.upsert === true) {
-      const document = collection.insert(buildUpsert(spec, inputs));
+      const document = collection.insert(buildUpsert(spec, inputs), validates(command));
       upserted.push({ index, _id: document._id });
       n += 1;
     }
@@ -176,12 +181,12 @@ const findAndModify: CommandHandler = (context, command) => {
   const spec = parseUpdate(command.update);
   if (current) {
     const next = applyUpdate(current, spec, inputs);
-    if (next) collection.replace(current, next);
+    if (next) collection.replace(current, next, validates(command));
     const value = returnNew ? (next ?? current) : current;
     return { lastErrorObject: { n: 1, updatedExisting: true }, value: project(value, fields, inputs.filter) };
   }
   if (command.upsert === true) {
-    const document = collection.insert(buildUpsert(spec, inputs));
+    const document = collection.insert(buildUpsert(spec, inputs), validates(command));
     return {
       lastErrorObject: { n: 1, updatedExisting: false, upserted: document._id },
       value: returnNew ? project(document, fields, inputs.filter) : null,

@@ -2,6 +2,7 @@ import { calculateObjectSize, type Document, ObjectId } from "bson";
 import { CommandError } from "../errors.js";
 import { duplicateKeyError, HashIndex, type IndexSpec } from "./indexes.js";
 import { Query } from "./query-engine.js";
+import { Validator } from "./validator.js";
 import { isPlainObject, nestingDepth, valueKey } from "./values.js";
 
 export const ID_INDEX: IndexSpec = { key: { _id: 1 }, name: "_id_" };
@@ -77,10 +78,12 @@ export class Collection {
   readonly options: Document;
   private readonly documents = new Map<string, Document>();
   private readonly indexes = new Map<string, HashIndex>();
+  private readonly validator: Validator | undefined;
 
   constructor(namespace: string, options: Document = {}) {
     this.namespace = namespace;
     this.options = options;
+    this.validator = Validator.fromOptions(options);
   }
 
   get size(): number {
@@ -163,7 +166,8 @@ export class Collection {
     return matches;
   }
 
-  insert(document: Document): Document {
+  /** Stores a new document; `validate: false` is the command's `bypassDocumentValidation`. */
+  insert(document: Document, validate = true): Document {
     checkStorable(document);
     // `_id` first, wherever the client put it (the driver appends the one it generates), as MongoDB stores it.
     const { _id, ...fields } = document;
@@ -172,14 +176,16 @@ export class Collection {
     checkIdFields(stored._id);
     const id = valueKey(stored._id);
     if (this.documents.has(id)) throw duplicateKeyError(this.namespace, ID_INDEX, { _id: stored._id });
+    if (validate) this.validator?.check(stored);
     for (const index of this.indexes.values()) index.checkUnique(this.namespace, stored);
     this.documents.set(id, stored);
     for (const index of this.indexes.values()) index.add(stored, id);
     return stored;
   }
 
-  replace(previous: Document, next: Document): void {
+  replace(previous: Document, next: Document, validate = true): void {
     checkStorable(next);
+    if (validate) this.validator?.check(next, previous);
     const id = valueKey(previous._id);
     if (valueKey(next._id) !== id) {
       throw new CommandError(

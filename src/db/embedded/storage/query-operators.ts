@@ -2,6 +2,7 @@ import type { Document } from "bson";
 import * as queryOperators from "mingo/operators/query";
 import { Query } from "mingo/query";
 import { isEqual, resolve } from "mingo/util";
+import { CommandError } from "../errors.js";
 import { bitsOperators } from "./bit-operators.js";
 import { bsonTypeOf, compareBson, isNumeric, toDouble, typeRank } from "./bson-order.js";
 import { withStandIns } from "./field-names.js";
@@ -111,6 +112,11 @@ const $nin: QueryOperator = (selector, value, options) => {
   return (document) => !within(document);
 };
 
+/** `$jsonSchema` is refused, in queries and validators alike, rather than half-done (the README lists it). */
+export function jsonSchemaRefused(): CommandError {
+  return new CommandError("CommandNotSupported", "$jsonSchema is not supported by the embedded database");
+}
+
 const DBREF_FIELDS = new Set(["$ref", "$id", "$db"]);
 
 /**
@@ -137,6 +143,9 @@ export const QUERY_OVERRIDES: Record<string, QueryOperator> = {
   $in,
   $nin,
   $elemMatch,
+  $jsonSchema: () => {
+    throw jsonSchemaRefused();
+  },
   $gt: range((order) => order > 0),
   $gte: range((order) => order >= 0),
   $lt: range((order) => order < 0),
