@@ -1,13 +1,19 @@
 /**
  * Embedded database throughput through the real driver over TCP: inserts/s,
- * finds/s by _id and by a unique index, and the same find on an unindexed
- * field as the in-run baseline, so a regression to scanning shows as a ratio.
+ * finds/s and updates/s by _id and by a unique index, each beside the same
+ * operation on an unindexed field as the in-run baseline, so a regression to
+ * scanning shows as a ratio; reading every document through a paging cursor
+ * beside one batch; and what a large aggregation does to the event loop of
+ * the process that asked, with the database in-process and on its own thread
+ * (as `npm start` runs it).
  *
  *   npm run bench:db -- --documents 10000 --finds 2000
  */
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { parseArgs } from "node:util";
-import { MongoClient } from "mongodb";
+import { type Collection, MongoClient } from "mongodb";
 import { EmbeddedMongoServer } from "../src/db/embedded/server.js";
+import { startEmbeddedThread } from "../src/db/embedded-thread.js";
 
 const { values } = parseArgs({
   options: { documents: { type: "string", default: "10000" }, finds: { type: "string", default: "2000" } },
@@ -51,5 +57,62 @@ const byScan = await timed("findOne by unindexed field (scan)", scanCount, (i) =
 process.stdout.write(
   `indexed vs scan: by _id ${(byId / byScan).toFixed(1)}x, by unique index ${(byIndex / byScan).toFixed(1)}x faster\n`,
 );
+
+const updateByIndex = await timed("updateOne $inc by unique index", findCount, (i) =>
+  collection.updateOne({ email: `user${(i * 7919) % documentCount}@example.test` }, { $inc: { n: 1 } }),
+);
+const updateByScan = await timed("updateOne $inc by unindexed field", scanCount, (i) =>
+  collection.updateOne({ plain: `p${(i * 7919) % documentCount}` }, { $inc: { n: 1 } }),
+);
+process.stdout.write(`indexed vs scan update: ${(updateByIndex / updateByScan).toFixed(1)}x faster\n`);
+
+/** Documents per second read through a cursor that pages by `batchSize` (getMore after getMore). */
+async function readAll(label: string, batchSize: number) {
+  const rounds = 5;
+  const started = process.hrtime.bigint();
+  for (let round = 0; round < rounds; round++) {
+    let read = 0;
+    for await (const _ of collection.find({}, { batchSize })) read += 1;
+    if (read !== documentCount) throw new Error(`read ${read} of ${documentCount}`);
+  }
+  const perSecond = (rounds * documentCount) / (Number(process.hrtime.bigint() - started) / 1e9);
+  process.stdout.write(
+    `${label.padEnd(34)} ${documentCount.toString().padStart(7)} docs ${perSecond.toFixed(0).padStart(8)} docs/s\n`,
+  );
+  return perSecond;
+}
+const paged = await readAll("cursor paging, batches of 100", 100);
+const oneBatch = await readAll("cursor in one batch (baseline)", documentCount);
+process.stdout.write(`paging vs one batch: ${(paged / oneBatch).toFixed(2)}x the throughput\n`);
 await client.close();
 await server.stop();
+
+/**
+ * The caller's event-loop delay while a grouping aggregation over every document runs `rounds` times: the stall a
+ * socket served by the same process would see.
+ */
+async function stallDuring(label: string, uri: string) {
+  const caller = await MongoClient.connect(uri);
+  const docs = caller.db("bench").collection("stall");
+  await docs.insertMany(Array.from({ length: documentCount * 5 }, (_, i) => ({ group: i % 100, n: i, text: `t${i}` })));
+  const delay = monitorEventLoopDelay({ resolution: 1 });
+  delay.enable();
+  for (let round = 0; round < 5; round++) await largeAggregation(docs);
+  delay.disable();
+  await caller.close();
+  const ms = (ns: number) => (ns / 1e6).toFixed(1).padStart(7);
+  process.stdout.write(`${label.padEnd(34)} loop delay p99 ${ms(delay.percentile(99))} ms  max ${ms(delay.max)} ms\n`);
+  return delay.max;
+}
+function largeAggregation(docs: Collection) {
+  return docs.aggregate([{ $group: { _id: "$group", total: { $sum: "$n" } } }, { $sort: { total: -1 } }]).toArray();
+}
+const inProcess = new EmbeddedMongoServer();
+const inProcessStall = await stallDuring("large aggregation, in-process", await inProcess.start());
+await inProcess.stop();
+const thread = await startEmbeddedThread((error) => {
+  throw error;
+});
+const threadStall = await stallDuring("large aggregation, own thread", thread.uri);
+await thread.stop();
+process.stdout.write(`worst stall, in-process vs own thread: ${(inProcessStall / threadStall).toFixed(1)}x\n`);
