@@ -1,6 +1,7 @@
-import { MongoClient, MongoServerError } from "mongodb";
+import { MongoClient } from "mongodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EmbeddedMongoServer } from "../../src/db/embedded/server.js";
+import { serverErrorCode } from "../helpers/mongo.js";
 
 /**
  * What the embedded database refuses rather than half-does (the README's list of limits): `explain`, `collMod` and
@@ -16,15 +17,7 @@ afterAll(async () => {
   await server.stop();
 });
 
-async function codeOf(operation: Promise<unknown>): Promise<number | undefined> {
-  try {
-    await operation;
-  } catch (error) {
-    if (error instanceof MongoServerError) return Number(error.code);
-    throw error;
-  }
-  return undefined;
-}
+const codeOf = serverErrorCode;
 
 describe("the embedded database's refusals", () => {
   it("refuses explain and collMod", async () => {
