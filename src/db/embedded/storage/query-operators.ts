@@ -81,31 +81,31 @@ function range(accepts: (order: number) => boolean): QueryOperator {
 
 /**
  * Equality, with MongoDB's numeric equality across BSON types (`{ v: 1.5 }` finds `Decimal128('1.5')`), which
- * mingo's structural equality misses; mingo's answer stands whenever it matches.
+ * mingo's structural equality misses; mingo's answer stands whenever it matches. Without a numeric operand there is
+ * nothing to add, and the condition is mingo's alone.
  */
-function equalsNumerically(document: Document, selector: string, operands: unknown[]): boolean {
+function withNumericEquality(
+  selector: string,
+  operands: unknown[],
+  structural: (document: Document) => boolean,
+): (document: Document) => boolean {
   const numbers = operands.filter(isNumeric).map(toDouble);
-  if (numbers.length === 0) return false;
-  return candidatesAt(document, selector).some(
-    (candidate) => isNumeric(candidate) && numbers.includes(toDouble(candidate)),
-  );
+  if (numbers.length === 0) return structural;
+  return (document) =>
+    structural(document) ||
+    candidatesAt(document, selector).some((candidate) => isNumeric(candidate) && numbers.includes(toDouble(candidate)));
 }
 
-const $eq: QueryOperator = (selector, value, options) => {
-  const structural = queryOperators.$eq(selector, value, options);
-  return (document) => structural(document) || equalsNumerically(document, selector, [value]);
-};
+const $eq: QueryOperator = (selector, value, options) =>
+  withNumericEquality(selector, [value], queryOperators.$eq(selector, value, options));
 
 const $ne: QueryOperator = (selector, value, options) => {
   const equal = $eq(selector, value, options);
   return (document) => !equal(document);
 };
 
-const $in: QueryOperator = (selector, value, options) => {
-  const structural = queryOperators.$in(selector, value, options);
-  const operands = Array.isArray(value) ? value : [];
-  return (document) => structural(document) || equalsNumerically(document, selector, operands);
-};
+const $in: QueryOperator = (selector, value, options) =>
+  withNumericEquality(selector, Array.isArray(value) ? value : [], queryOperators.$in(selector, value, options));
 
 const $nin: QueryOperator = (selector, value, options) => {
   const within = $in(selector, value, options);
