@@ -7,7 +7,8 @@ import type { Logger } from "../logger.js";
 import type { AccessPolicy } from "../projects/access.js";
 import type { AdminNode, AdminRoom, AdminRoomDetail, AdminRoomSocket } from "../protocol/events.js";
 import { answer, splitAck } from "./acks.js";
-import { acceptTokenRefresh, disconnectOnExpiry, refusal } from "./handshake.js";
+import type { ExpirySchedule } from "./expiry-schedule.js";
+import { refusal, tokenRefreshListener } from "./handshake.js";
 import { parseProjectId } from "./project-rooms.js";
 import { projectIdOfRoom, projectRoom } from "./rooms.js";
 import type { AdminNamespace, AdminSocket, ProjectsNamespace } from "./types.js";
@@ -37,6 +38,8 @@ export interface NodeReport {
 
 export interface AdminDeps {
   admin: AdminNamespace;
+  /** Ends each socket when its token expires. */
+  expiries: ExpirySchedule;
   tokens: TokenService;
   projects: ProjectsNamespace;
   accounts: AccountService;
@@ -206,11 +209,12 @@ type Middleware = (socket: AdminSocket, next: (error?: Error) => void) => void;
 /** The namespace's middlewares (the others' first: draining, origin, token), then administrators only. */
 export function setUpAdmin(admin: AdminNamespace, middlewares: Middleware[], deps: AdminDeps): AdminChannel {
   const channel = new AdminChannel(deps);
+  const refreshToken = tokenRefreshListener(deps.tokens, deps.accounts, deps.logger);
   for (const middleware of middlewares) admin.use(middleware);
   admin.use(channel.requireAdmin);
   admin.on("connection", (socket) => {
-    disconnectOnExpiry(socket as never);
-    acceptTokenRefresh(socket as never, deps.tokens, deps.accounts, deps.logger);
+    deps.expiries.watch(socket);
+    socket.on("auth:refresh", refreshToken as never);
     channel.attach(socket);
   });
   return channel;

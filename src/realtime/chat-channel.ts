@@ -7,6 +7,7 @@ import type { Metrics } from "../metrics/metrics.js";
 import { answer, splitAck } from "./acks.js";
 import type { OpenHook } from "./project-rooms.js";
 import { openProjectOf, projectRoom, userRoom } from "./rooms.js";
+import { LazySocketState, sharedListener } from "./shared-listeners.js";
 import type { NotificationsNamespace, ProjectsNamespace, ProjectsSocket } from "./types.js";
 
 /** Chat messages (sends, edits, deletes) a socket may send per second, in bursts of twice that. */
@@ -60,27 +61,14 @@ export class ChatChannel implements OpenHook {
     };
   }
 
-  attach(socket: ProjectsSocket): void {
-    const limiter = new RateLimiter(CHAT_MESSAGES_PER_SECOND);
-    const author = () => ({ userId: socket.data.userId, name: socket.data.name });
-    /** Runs a chat event for the project the socket has open, within the socket's rate. */
-    const handle = (event: string, run: (args: unknown[]) => Promise<object>) => {
-      socket.on(event as "chat:send", (...raw: unknown[]) => {
-        const { args, ack } = splitAck(raw);
-        const result = (async () => {
-          if (typeof args[0] !== "string" || openProjectOf(socket) !== args[0]) {
-            throw new AppError("NOT_OPEN", "this project is not open on this connection");
-          }
-          if (!limiter.tryTake()) throw new AppError("RATE_LIMITED", "too many chat messages; slow down");
-          return run(args);
-        })();
-        answer(ack, result, this.logger);
-      });
-    };
+  private readonly limiters = new LazySocketState<ProjectsSocket, RateLimiter>(
+    () => new RateLimiter(CHAT_MESSAGES_PER_SECOND),
+  );
 
-    handle("chat:send", async (args) => {
+  private readonly listeners = {
+    "chat:send": this.chatEvent(async (socket, args) => {
       const [id, input] = parse(sendArguments, args, "(projectId, { text, clientMessageId })");
-      const sent = await this.chat.send(author(), id, input);
+      const sent = await this.chat.send(authorOf(socket), id, input);
       if (sent.created) {
         this.metrics?.chatMessages.inc();
         this.namespace.to(projectRoom(id)).emit("chat:message", sent.message);
@@ -90,39 +78,64 @@ export class ChatChannel implements OpenHook {
             projectId: id,
             projectName: sent.access.projectName,
             messageId: sent.message.id,
-            by: author(),
+            by: authorOf(socket),
             at: sent.message.createdAt,
           });
         }
       }
       return { message: sent.message };
-    });
-    handle("chat:edit", async (args) => {
+    }),
+    "chat:edit": this.chatEvent(async (socket, args) => {
       const [id, input] = parse(editArguments, args, "(projectId, { messageId, text })");
       const message = await this.chat.edit(socket.data.userId, id, input.messageId, input.text);
       this.namespace.to(projectRoom(id)).emit("chat:changed", message);
       return { message };
-    });
-    handle("chat:delete", async (args) => {
+    }),
+    "chat:delete": this.chatEvent(async (socket, args) => {
       const [id, input] = parse(deleteArguments, args, "(projectId, { messageId })");
       const message = await this.chat.delete(socket.data.userId, id, input.messageId);
       this.namespace.to(projectRoom(id)).emit("chat:changed", message);
       return { message };
-    });
+    }),
+    "chat:typing": sharedListener<ProjectsSocket>((socket, raw) => this.typing(socket, raw)),
+  };
 
-    socket.on("chat:typing", (...raw: unknown[]) => {
-      const [id] = splitAck(raw).args;
-      if (typeof id !== "string" || openProjectOf(socket) !== id) return;
-      const { userId, name } = socket.data;
-      const key = `${id}:${userId}`;
-      const now = Date.now();
-      if (now - (this.lastTyped.get(key) ?? 0) < TYPING_INTERVAL_MS) return;
-      this.lastTyped.set(key, now);
-      // Forgotten after the interval: the map holds only who typed in the last second.
-      setTimeout(() => {
-        if (this.lastTyped.get(key) === now) this.lastTyped.delete(key);
-      }, TYPING_INTERVAL_MS).unref();
-      socket.volatile.to(projectRoom(id)).emit("chat:typing", { projectId: id, userId, name });
+  /** A chat event's listener: it runs for the project the socket has open, within the socket's rate, and answers. */
+  private chatEvent(run: (socket: ProjectsSocket, args: unknown[]) => Promise<object>) {
+    return sharedListener<ProjectsSocket>((socket, raw) => {
+      const { args, ack } = splitAck(raw);
+      const result = (async () => {
+        if (typeof args[0] !== "string" || openProjectOf(socket) !== args[0]) {
+          throw new AppError("NOT_OPEN", "this project is not open on this connection");
+        }
+        if (!this.limiters.of(socket).tryTake())
+          throw new AppError("RATE_LIMITED", "too many chat messages; slow down");
+        return run(socket, args);
+      })();
+      answer(ack, result, this.logger);
     });
   }
+
+  attach(socket: ProjectsSocket): void {
+    for (const [event, listener] of Object.entries(this.listeners)) socket.on(event as "chat:send", listener);
+  }
+
+  private typing(socket: ProjectsSocket, raw: unknown[]): void {
+    const [id] = splitAck(raw).args;
+    if (typeof id !== "string" || openProjectOf(socket) !== id) return;
+    const { userId, name } = socket.data;
+    const key = `${id}:${userId}`;
+    const now = Date.now();
+    if (now - (this.lastTyped.get(key) ?? 0) < TYPING_INTERVAL_MS) return;
+    this.lastTyped.set(key, now);
+    // Forgotten after the interval: the map holds only who typed in the last second.
+    setTimeout(() => {
+      if (this.lastTyped.get(key) === now) this.lastTyped.delete(key);
+    }, TYPING_INTERVAL_MS).unref();
+    socket.volatile.to(projectRoom(id)).emit("chat:typing", { projectId: id, userId, name });
+  }
+}
+
+function authorOf(socket: ProjectsSocket) {
+  return { userId: socket.data.userId, name: socket.data.name };
 }

@@ -7,7 +7,9 @@ import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics/metrics.js";
 import { fromWire, toWire } from "../protocol/wire-bytes.js";
 import { answer, splitAck, toWireError } from "./acks.js";
-import { projectIdOfRoom, projectRoom, writersRoom } from "./rooms.js";
+import { projectIdOfRoom, projectRoom } from "./rooms.js";
+import { sharedListener } from "./shared-listeners.js";
+import { SocketTransport } from "./socket-transport.js";
 import type { ProjectsNamespace, ProjectsSocket } from "./types.js";
 
 const documentArguments = z.tuple([
@@ -115,15 +117,8 @@ export class CollabChannel {
    * send once the open is acknowledged (the server's sync step 1, awareness).
    */
   async join(socket: ProjectsSocket, projectId: string): Promise<() => void> {
-    const { document, connection } = await this.registry.join(projectId, {
-      id: socket.id,
-      userId: socket.data.userId,
-      userName: socket.data.name,
-      canWrite: () => socket.rooms.has(writersRoom(projectId)),
-      sendSync: (message) => socket.emit("yjs:sync", projectId, toWire(message)),
-      sendAwareness: (update) => socket.emit("yjs:awareness", projectId, toWire(update)),
-      whenDrained: (callback) => this.whenDrained(socket, callback),
-    });
+    const transport = new SocketTransport(socket, projectId, this.whenDrained);
+    const { document, connection } = await this.registry.join(projectId, transport);
     this.detach(socket.id);
     if (socket.disconnected || !socket.rooms.has(projectRoom(projectId))) {
       // It left while the document loaded.
@@ -134,43 +129,47 @@ export class CollabChannel {
     return () => document.welcome(connection);
   }
 
-  attach(socket: ProjectsSocket): void {
-    socket.on("yjs:sync", (...raw: unknown[]) => {
-      const { args, ack } = splitAck(raw);
-      const projectId = typeof args[0] === "string" ? args[0] : "";
-      const received = performance.now();
-      let type = "unknown";
-      const stored = this.run(socket, args, (membership, message) => {
-        type = SYNC_TYPES[message[0] ?? -1] ?? type;
-        this.metrics?.updatesReceived.inc({ type });
-        if (++this.messagesSeen % LOG_ONE_MESSAGE_IN === 0 && this.logger.isLevelEnabled("debug")) {
-          this.logger.debug(
-            { projectId, socketId: socket.id, type, bytes: message.byteLength, sampledOneIn: LOG_ONE_MESSAGE_IN },
-            "document message",
-          );
-        }
-        return membership.document.receiveSync(membership.connection, message);
-      });
-      // A step 1 asks for changes and stores none: its ack is no durable ack.
-      if (this.metrics) this.observe(stored, received, type !== "step1");
-      if (ack)
-        answer(
-          ack,
-          within(stored, this.ackTimeoutMs).then(() => ({})),
-          this.logger,
+  private readonly onSync = sharedListener<ProjectsSocket>((socket, raw) => {
+    const { args, ack } = splitAck(raw);
+    const projectId = typeof args[0] === "string" ? args[0] : "";
+    const received = performance.now();
+    let type = "unknown";
+    const stored = this.run(socket, args, (membership, message) => {
+      type = SYNC_TYPES[message[0] ?? -1] ?? type;
+      this.metrics?.updatesReceived.inc({ type });
+      if (++this.messagesSeen % LOG_ONE_MESSAGE_IN === 0 && this.logger.isLevelEnabled("debug")) {
+        this.logger.debug(
+          { projectId, socketId: socket.id, type, bytes: message.byteLength, sampledOneIn: LOG_ONE_MESSAGE_IN },
+          "document message",
         );
-      else stored.catch((error: unknown) => this.reportError(socket, projectId, error));
+      }
+      return membership.document.receiveSync(membership.connection, message);
     });
-    socket.on("yjs:awareness", (...raw: unknown[]) => {
-      const { args } = splitAck(raw);
-      const projectId = typeof args[0] === "string" ? args[0] : "";
-      this.run(socket, args, async (membership, update) => {
-        membership.document.receiveAwareness(membership.connection, update);
-      }).catch((error: unknown) => {
-        this.metrics?.updatesRefused.inc({ code: toWireError(error, this.logger).code });
-        this.reportError(socket, projectId, error);
-      });
+    // A step 1 asks for changes and stores none: its ack is no durable ack.
+    if (this.metrics) this.observe(stored, received, type !== "step1");
+    if (ack)
+      answer(
+        ack,
+        within(stored, this.ackTimeoutMs).then(() => ({})),
+        this.logger,
+      );
+    else stored.catch((error: unknown) => this.reportError(socket, projectId, error));
+  });
+
+  private readonly onAwareness = sharedListener<ProjectsSocket>((socket, raw) => {
+    const { args } = splitAck(raw);
+    const projectId = typeof args[0] === "string" ? args[0] : "";
+    this.run(socket, args, async (membership, update) => {
+      membership.document.receiveAwareness(membership.connection, update);
+    }).catch((error: unknown) => {
+      this.metrics?.updatesRefused.inc({ code: toWireError(error, this.logger).code });
+      this.reportError(socket, projectId, error);
     });
+  });
+
+  attach(socket: ProjectsSocket): void {
+    socket.on("yjs:sync", this.onSync);
+    socket.on("yjs:awareness", this.onAwareness);
   }
 
   /** The durable ack's latency (for a change), or the refusal's code. */

@@ -5,9 +5,7 @@ import type { TokenService } from "../auth/tokens.js";
 import { isDatabaseUnavailable } from "../db/unavailable.js";
 import type { Logger } from "../logger.js";
 import type { ConnectErrorData, SocketData } from "../protocol/events.js";
-
-/** Node timers overflow past 2^31-1 ms (~24.8 days); longer tokens are re-armed in steps. */
-const MAX_TIMER_MS = 2_147_483_647;
+import { sharedListener } from "./shared-listeners.js";
 
 export function refusal(code: ConnectErrorData["code"], message: string): Error & { data: ConnectErrorData } {
   return Object.assign(new Error(message), { data: { code } });
@@ -76,15 +74,10 @@ export function authenticateHandshake({
  * `auth:refresh` (token, ack): a fresh token for the same user, checked like
  * a handshake's, moves the socket's expiry, so a long session never drops.
  * A token for another user, an invalid one or a deleted account is refused
- * (UNAUTHORIZED) and changes nothing.
+ * (UNAUTHORIZED) and changes nothing. One listener, made once per server, serves every socket.
  */
-export function acceptTokenRefresh(
-  socket: Socket<Record<string, (...args: never[]) => void>, never, never, SocketData>,
-  tokens: TokenService,
-  accounts: AccountService,
-  logger: Logger,
-): void {
-  socket.on("auth:refresh", (...raw: unknown[]) => {
+export function tokenRefreshListener(tokens: TokenService, accounts: AccountService, logger: Logger) {
+  return sharedListener<Socket<never, never, never, SocketData>>((socket, raw) => {
     const ack = typeof raw.at(-1) === "function" ? (raw.at(-1) as (response: object) => void) : undefined;
     const refused = () => ack?.({ ok: false, error: { code: "UNAUTHORIZED", message: "token refused" } });
     let claims: ReturnType<TokenService["verify"]>;
@@ -108,20 +101,4 @@ export function acceptTokenRefresh(
       },
     );
   });
-}
-
-/** Disconnects the socket when its token expires: a connection lives no longer than its credential. */
-export function disconnectOnExpiry(socket: Socket<never, never, never, SocketData>): void {
-  let timer: NodeJS.Timeout | undefined;
-  const arm = () => {
-    const remaining = socket.data.tokenExpiresAt * 1000 - Date.now();
-    if (remaining <= 0) {
-      socket.disconnect(true);
-      return;
-    }
-    timer = setTimeout(arm, Math.min(remaining, MAX_TIMER_MS));
-    timer.unref();
-  };
-  arm();
-  socket.once("disconnect", () => clearTimeout(timer));
 }

@@ -21,6 +21,7 @@ export const boundedParser = { Encoder, Decoder: BoundedDecoder };
 interface InboundConnection {
   readonly transport: { socket?: { terminate?: () => void } };
   on(event: "packet", listener: (packet: { data?: unknown }) => void): unknown;
+  off(event: "packet", listener: (packet: { data?: unknown }) => void): unknown;
   close(discard?: boolean): unknown;
 }
 
@@ -31,25 +32,31 @@ interface InboundConnection {
  * timeout.
  */
 export class UnauthenticatedLimit {
-  private readonly accepted = new WeakSet<object>();
+  /** Each stranger's counting listener, until a namespace accepts it and the listener goes. */
+  private readonly counting = new WeakMap<InboundConnection, (packet: { data?: unknown }) => void>();
 
   constructor(private readonly maxBytes: number) {}
 
   track(connection: InboundConnection): void {
     let received = 0;
-    connection.on("packet", (packet) => {
-      if (this.accepted.has(connection)) return;
+    const listener = (packet: { data?: unknown }) => {
       const { data } = packet;
       received += typeof data === "string" ? data.length : data instanceof Uint8Array ? data.byteLength : 0;
       if (received <= this.maxBytes) return;
       connection.close(true);
       // Not a graceful WebSocket close: that would go on reading whatever the stranger keeps sending.
       connection.transport.socket?.terminate?.();
-    });
+    };
+    this.counting.set(connection, listener);
+    connection.on("packet", listener);
   }
 
-  /** A namespace accepted the connection's handshake. */
+  /** A namespace accepted the connection's handshake: its bytes are no longer counted. */
   accept(connection: object): void {
-    this.accepted.add(connection);
+    const tracked = connection as InboundConnection;
+    const listener = this.counting.get(tracked);
+    if (!listener) return;
+    this.counting.delete(tracked);
+    tracked.off("packet", listener);
   }
 }

@@ -1,6 +1,6 @@
 import type { ProjectEvent } from "../projects/events.js";
 import type { Notification } from "../protocol/events.js";
-import { disconnectOnExpiry } from "./handshake.js";
+import type { ExpirySchedule } from "./expiry-schedule.js";
 import { userRoom } from "./rooms.js";
 import type { NotificationsNamespace } from "./types.js";
 
@@ -26,10 +26,13 @@ function notificationsFor(event: ProjectEvent, at: string): Array<{ userIds: str
  * connect; change events are delivered to exactly the users they concern.
  * Every node hears every change (in a cluster too) and tells its own sockets.
  */
-export function setUpNotifications(namespace: NotificationsNamespace): (event: ProjectEvent) => void {
+export function setUpNotifications(
+  namespace: NotificationsNamespace,
+  expiries: ExpirySchedule,
+): (event: ProjectEvent) => void {
   namespace.on("connection", (socket) => {
     socket.join(userRoom(socket.data.userId));
-    disconnectOnExpiry(socket);
+    expiries.watch(socket);
   });
   return (event) => {
     for (const { userIds, notification } of notificationsFor(event, new Date().toISOString())) {

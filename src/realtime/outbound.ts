@@ -2,8 +2,8 @@
 export interface EngineConnection {
   readonly readyState: string;
   readonly transport: { socket?: { bufferedAmount?: number; terminate?: () => void } };
-  on(event: "packetCreate", listener: (packet: { data?: unknown }) => void): unknown;
-  on(event: "flush" | "close", listener: () => void): unknown;
+  on(event: "packetCreate", listener: (this: EngineConnection, packet: { data?: unknown }) => void): unknown;
+  on(event: "flush" | "close", listener: (this: EngineConnection) => void): unknown;
   close(discard?: boolean): unknown;
 }
 
@@ -32,17 +32,17 @@ class OutboundBuffer {
     private readonly connection: EngineConnection,
     private readonly limitBytes: number,
     private readonly overflowed: (bufferedBytes: number) => void,
-  ) {
-    connection.on("packetCreate", (packet) => {
-      this.queued += sizeOf(packet.data);
-      const buffered = this.bytes();
-      if (buffered > this.limitBytes) this.overflow(buffered);
-    });
-    // The packets went to the transport: from here on the WebSocket's own count holds them.
-    connection.on("flush", () => {
-      this.queued = 0;
-    });
-    connection.on("close", () => this.settle());
+  ) {}
+
+  packetCreated(data: unknown): void {
+    this.queued += sizeOf(data);
+    const buffered = this.bytes();
+    if (buffered > this.limitBytes) this.overflow(buffered);
+  }
+
+  /** The packets went to the transport: from here on the WebSocket's own count holds them. */
+  flushed(): void {
+    this.queued = 0;
   }
 
   bytes(): number {
@@ -63,7 +63,7 @@ class OutboundBuffer {
     this.poll = setTimeout(check, 0);
   }
 
-  private settle(): void {
+  settle(): void {
     clearTimeout(this.poll);
     this.poll = undefined;
     for (const waiter of this.waiters.splice(0)) waiter();
@@ -78,17 +78,38 @@ class OutboundBuffer {
   }
 }
 
-/** The outbound buffer of every Engine.IO connection of one server. */
+/**
+ * The outbound buffer of every Engine.IO connection of one server. Its three
+ * listeners are made once and find the buffer of the connection that calls
+ * them (`this`): no closures per connection.
+ */
 export class OutboundBuffers {
   private readonly buffers = new WeakMap<EngineConnection, OutboundBuffer>();
+  private readonly onPacketCreate: (this: EngineConnection, packet: { data?: unknown }) => void;
+  private readonly onFlush: (this: EngineConnection) => void;
+  private readonly onClose: (this: EngineConnection) => void;
 
   constructor(
     private readonly limitBytes: number,
     private readonly overflowed: (bufferedBytes: number) => void,
-  ) {}
+  ) {
+    const buffers = this.buffers;
+    this.onPacketCreate = function (packet) {
+      buffers.get(this)?.packetCreated(packet.data);
+    };
+    this.onFlush = function () {
+      buffers.get(this)?.flushed();
+    };
+    this.onClose = function () {
+      buffers.get(this)?.settle();
+    };
+  }
 
   track(connection: EngineConnection): void {
     this.buffers.set(connection, new OutboundBuffer(connection, this.limitBytes, this.overflowed));
+    connection.on("packetCreate", this.onPacketCreate);
+    connection.on("flush", this.onFlush);
+    connection.on("close", this.onClose);
   }
 
   whenDrained(connection: EngineConnection, callback: () => void): void {

@@ -8,6 +8,7 @@ import type { AccessChanges } from "./access-changes.js";
 import { answer, SerialQueue, splitAck, toWireError } from "./acks.js";
 import type { Presence } from "./presence.js";
 import { openProjectOf, projectRoom, writersRoom } from "./rooms.js";
+import { LazySocketState, sharedListener } from "./shared-listeners.js";
 import type { ProjectsSocket } from "./types.js";
 
 /** Not a string is VALIDATION; a string that is no project of the caller's is NOT_FOUND, like an unknown id. */
@@ -60,42 +61,49 @@ export class ProjectRooms {
     private readonly hooks: OpenHook[] = [],
   ) {}
 
+  /** Each socket's opens and closes run in the order it sent them. */
+  private readonly queues = new LazySocketState<ProjectsSocket, SerialQueue>(() => new SerialQueue());
+
+  private readonly onOpen = sharedListener<ProjectsSocket>((socket, raw) => {
+    const { args, ack } = splitAck(raw);
+    this.queues
+      .of(socket)
+      .run(async () => {
+        let opened: Opened;
+        try {
+          opened = await this.open(socket, args[0]);
+        } catch (error) {
+          ack?.({ ok: false, error: toWireError(error, this.logger) });
+          return;
+        }
+        ack?.({ ok: true, ...opened.result });
+        this.logger.info(
+          {
+            socketId: socket.id,
+            userId: socket.data.userId,
+            projectId: opened.result.project.id,
+            role: opened.result.role,
+          },
+          "project opened",
+        );
+        // Only after the ack: clients learn the project is open before its document traffic starts.
+        opened.afterAck?.();
+      })
+      .catch((error: unknown) => this.logger.error({ err: error }, "project:open failed after answering"));
+  });
+
+  private readonly onClose = sharedListener<ProjectsSocket>((socket, raw) => {
+    const { args, ack } = splitAck(raw);
+    answer(
+      ack,
+      this.queues.of(socket).run(() => this.close(socket, args[0])),
+      this.logger,
+    );
+  });
+
   attach(socket: ProjectsSocket): void {
-    const queue = new SerialQueue();
-    socket.on("project:open", (...raw: unknown[]) => {
-      const { args, ack } = splitAck(raw);
-      queue
-        .run(async () => {
-          let opened: Opened;
-          try {
-            opened = await this.open(socket, args[0]);
-          } catch (error) {
-            ack?.({ ok: false, error: toWireError(error, this.logger) });
-            return;
-          }
-          ack?.({ ok: true, ...opened.result });
-          this.logger.info(
-            {
-              socketId: socket.id,
-              userId: socket.data.userId,
-              projectId: opened.result.project.id,
-              role: opened.result.role,
-            },
-            "project opened",
-          );
-          // Only after the ack: clients learn the project is open before its document traffic starts.
-          opened.afterAck?.();
-        })
-        .catch((error: unknown) => this.logger.error({ err: error }, "project:open failed after answering"));
-    });
-    socket.on("project:close", (...raw: unknown[]) => {
-      const { args, ack } = splitAck(raw);
-      answer(
-        ack,
-        queue.run(() => this.close(socket, args[0])),
-        this.logger,
-      );
-    });
+    socket.on("project:open", this.onOpen);
+    socket.on("project:close", this.onClose);
   }
 
   private async open(socket: ProjectsSocket, rawProjectId: unknown): Promise<Opened> {

@@ -19,7 +19,8 @@ import { connectionLog, originCheck } from "./admission.js";
 import { ChatChannel } from "./chat-channel.js";
 import { CollabChannel, roomBroadcaster } from "./collab-channel.js";
 import { Drain } from "./drain.js";
-import { acceptTokenRefresh, authenticateHandshake, disconnectOnExpiry } from "./handshake.js";
+import { ExpirySchedule } from "./expiry-schedule.js";
+import { authenticateHandshake, tokenRefreshListener } from "./handshake.js";
 import { boundedParser, UnauthenticatedLimit } from "./inbound-limits.js";
 import { setUpNotifications } from "./notifications.js";
 import { type EngineConnection, OutboundBuffers } from "./outbound.js";
@@ -126,6 +127,8 @@ export function createRealtime(
 
   const projects = io.of(PROJECTS_NAMESPACE) as ProjectsNamespace;
   const checkOrigin = originCheck(options.corsOrigins);
+  const refreshToken = tokenRefreshListener(deps.tokens, deps.accounts, logger);
+  const expiries = new ExpirySchedule();
   const notifications = io.of(NOTIFICATIONS_NAMESPACE) as unknown as NotificationsNamespace;
   const admin = io.of(ADMIN_NAMESPACE) as unknown as AdminNamespace;
   const drain = new Drain([projects, notifications, admin] as unknown as Namespace[], logger);
@@ -165,8 +168,8 @@ export function createRealtime(
     unauthenticated.accept(socket.conn);
     // Every socket of a user, across nodes: for disconnecting a deleted account.
     socket.join(userRoom(socket.data.userId));
-    disconnectOnExpiry(socket);
-    acceptTokenRefresh(socket as never, deps.tokens, deps.accounts, logger);
+    expiries.watch(socket);
+    socket.on("auth:refresh", refreshToken as never);
     rooms.attach(socket);
     collab.attach(socket);
     chat.attach(socket);
@@ -178,7 +181,7 @@ export function createRealtime(
   notifications.on("connection", (socket) => {
     logConnection(socket, NOTIFICATIONS_NAMESPACE);
     unauthenticated.accept(socket.conn);
-    acceptTokenRefresh(socket as never, deps.tokens, deps.accounts, logger);
+    socket.on("auth:refresh", refreshToken as never);
   });
 
   const disconnectUser = (userId: string) => {
@@ -191,6 +194,7 @@ export function createRealtime(
   });
   setUpAdmin(admin, [drain.refuseWhileDraining, checkOrigin, authenticate], {
     admin,
+    expiries,
     projects,
     tokens: deps.tokens,
     accounts: deps.accounts,
@@ -231,7 +235,7 @@ export function createRealtime(
     });
   };
   const applyMembership = membershipChangeHandler(projects, accessChanges);
-  const notify = setUpNotifications(notifications);
+  const notify = setUpNotifications(notifications, expiries);
   /** What a project change means for this node: its sockets, its notifications, its copy of the document. */
   const onProjectEvent = (event: ProjectEvent) => {
     applyMembership(event);
@@ -292,6 +296,7 @@ export function createRealtime(
     async close() {
       for (const unsubscribe of unsubscribers) unsubscribe();
       presence.stop();
+      expiries.stop();
       io.disconnectSockets(true);
       await new Promise<void>((resolve) => io.close(() => resolve()));
       await documents.close();
