@@ -50,7 +50,7 @@ function fakeSocket() {
   };
   const open = () =>
     new Promise<{ ok: boolean; error?: { code: string } }>((resolve) =>
-      handlers.get("project:open")?.(PROJECT, resolve),
+      handlers.get("project:open")?.call(socket, PROJECT, resolve),
     );
   return { socket, open };
 }
