@@ -22,6 +22,7 @@ import { createMetricsRouter, createMetricsServer } from "./http/routes/metrics.
 import { createPresenceRouter } from "./http/routes/presence.js";
 import { createProjectsRouter } from "./http/routes/projects.js";
 import { createWebRouter } from "./http/routes/web.js";
+import { UnusedConnections } from "./http/unused-connections.js";
 import type { Logger } from "./logger.js";
 import { Metrics } from "./metrics/metrics.js";
 import { createAccessPolicy } from "./projects/access.js";
@@ -192,6 +193,7 @@ export async function createService(config: Config, logger: Logger): Promise<Ser
       metrics.httpDuration.observe({ method, route, status: String(status) }, seconds),
   });
   const httpServer = createServer(app);
+  const unusedConnections = new UnusedConnections(httpServer);
   const metricsServer = config.metrics.port === undefined ? undefined : createMetricsServer(metrics.registry);
   realtime.attach(httpServer);
   // A database that came back empty (restored, or an in-memory one restarted) must not go on receiving
@@ -240,11 +242,13 @@ export async function createService(config: Config, logger: Logger): Promise<Ser
     },
     close() {
       closing ??= (async () => {
-        // Socket.IO disconnects every socket and closes the HTTP server; idle keep-alive connections go too.
+        // Socket.IO disconnects every socket and closes the HTTP server; idle keep-alive connections go too, and
+        // connections that never sent a request (a browser's preconnect), which would hold the server open.
         // Sockets go first, then every loaded document is stored, then the database connection.
         clearInterval(vanishedCheck);
         const realtimeClosed = realtime.close();
         httpServer.closeIdleConnections();
+        unusedConnections.destroy();
         await realtimeClosed;
         await cluster?.redis.close();
         if (metricsServer?.listening) await new Promise((resolve) => metricsServer.close(resolve));
