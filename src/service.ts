@@ -29,7 +29,8 @@ import { createAccessPolicy } from "./projects/access.js";
 import { ProjectEvents } from "./projects/events.js";
 import { defineProjectModel } from "./projects/project-model.js";
 import { ProjectService } from "./projects/project-service.js";
-import { createRealtime, type Realtime } from "./realtime/socket-server.js";
+import type { Realtime } from "./realtime/realtime.js";
+import { createRealtime } from "./realtime/socket-server.js";
 
 /** Loaded documents' projects are checked for existence every this many database timeouts (30 s by default). */
 const VANISHED_CHECK_PER_TIMEOUT = 6;

@@ -1,5 +1,4 @@
-import type { Server as HttpServer } from "node:http";
-import { type Namespace, Server, type ServerOptions } from "socket.io";
+import { type Namespace, Server } from "socket.io";
 import type { AccountService } from "../auth/accounts.js";
 import type { TokenService } from "../auth/tokens.js";
 import type { ChatService } from "../chat/chat-service.js";
@@ -26,55 +25,15 @@ import { setUpNotifications } from "./notifications.js";
 import { type EngineConnection, OutboundBuffers } from "./outbound.js";
 import { Presence, type PresenceExchange } from "./presence.js";
 import { ProjectRooms } from "./project-rooms.js";
+import type { Realtime, RealtimeOptions } from "./realtime.js";
 import { emptyRoom, membershipChangeHandler, recheckAccess } from "./revocation.js";
 import { projectIdOfRoom, userRoom } from "./rooms.js";
 import type { AdminNamespace, NotificationsNamespace, ProjectsNamespace, SocketServer } from "./types.js";
-
-export interface RealtimeOptions {
-  /** Browser origins allowed; undefined allows only the service's own origin. */
-  corsOrigins: string[] | undefined;
-  maxMessageBytes: number;
-  /** Bytes waiting to be written to one client before it is disconnected as a slow reader. */
-  sendBufferMaxBytes: number;
-  /** How long a `yjs:sync` ack waits for the store before answering UNAVAILABLE. */
-  ackTimeoutMs: number;
-  /** Socket.IO's adapter for a cluster (Redis); the in-memory one on a single node. */
-  adapter?: ServerOptions["adapter"];
-  /** Sockets one project's room may hold; opening a full one is refused with ROOM_FULL. */
-  maxSocketsPerProject: number;
-  /** This node's id: on every socket's data, in admin answers. */
-  node: string;
-  /** Accounts (lowercase emails) allowed on /admin. */
-  adminEmails: ReadonlySet<string>;
-}
 
 /** How long a connection may take to join a namespace (Socket.IO's default is 45 s). */
 const CONNECT_TIMEOUT_MS = 10_000;
 /** What a connection may send before a namespace accepted it: a handshake with a token fits easily. */
 const UNAUTHENTICATED_MAX_BYTES = 64 * 1024;
-
-export interface Realtime {
-  presence: Presence;
-  documents: DocumentRegistry;
-  /** Serves Socket.IO on the HTTP server. */
-  attach(httpServer: HttpServer): void;
-  /**
-   * After the database came back: evicts everyone from loaded documents whose
-   * project no longer exists there, and drops those documents unstored.
-   */
-  evictVanishedProjects(): Promise<void>;
-  /** Re-checks the access of this node's sockets (after this node lost Redis, changes may have passed it by). */
-  recheckAccess(): Promise<void>;
-  /** Disconnects every socket of the user, in both namespaces and on every node (a deleted account). */
-  disconnectUser(userId: string): void;
-  /** This node's sockets per namespace and project rooms with a socket here: what metrics read at scrape time. */
-  counts(): { sockets: Record<string, number>; projectRooms: number };
-  /** Refuses new connections and opens, then disconnects every socket here spread over `withinMs`. */
-  drain(withinMs: number): Promise<void>;
-  readonly draining: boolean;
-  /** Disconnects every socket, stops the HTTP server, and stores every loaded document. */
-  close(): Promise<void>;
-}
 
 export function createRealtime(
   options: RealtimeOptions,
@@ -132,9 +91,9 @@ export function createRealtime(
   const notifications = io.of(NOTIFICATIONS_NAMESPACE) as unknown as NotificationsNamespace;
   const admin = io.of(ADMIN_NAMESPACE) as unknown as AdminNamespace;
   const drain = new Drain([projects, notifications, admin] as unknown as Namespace[], logger);
-  projects.use(drain.refuseWhileDraining);
-  projects.use(checkOrigin);
-  projects.use(authenticate);
+  // Every namespace's handshake: refused while draining, then the origin, then the token.
+  const gate = [drain.refuseWhileDraining, checkOrigin, authenticate];
+  for (const middleware of gate) projects.use(middleware);
   const presence = new Presence(projects, deps.presenceExchange);
   const documents = new DocumentRegistry(
     deps.documentStore,
@@ -175,9 +134,7 @@ export function createRealtime(
     chat.attach(socket);
   });
 
-  notifications.use(drain.refuseWhileDraining);
-  notifications.use(checkOrigin);
-  notifications.use(authenticate);
+  for (const middleware of gate) notifications.use(middleware);
   notifications.on("connection", (socket) => {
     logConnection(socket, NOTIFICATIONS_NAMESPACE);
     unauthenticated.accept(socket.conn);
@@ -192,7 +149,7 @@ export function createRealtime(
     logConnection(socket as never, ADMIN_NAMESPACE);
     unauthenticated.accept(socket.conn);
   });
-  setUpAdmin(admin, [drain.refuseWhileDraining, checkOrigin, authenticate], {
+  setUpAdmin(admin, gate, {
     admin,
     expiries,
     projects,
