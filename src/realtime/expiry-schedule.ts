@@ -69,6 +69,12 @@ export class ExpirySchedule {
   }
 
   private place(socket: ExpiringSocket): void {
+    if (!this.timer) {
+      // Idle until now, with no bucket: every second before this one is swept, and the next sweep starts here.
+      this.sweptUpTo = Math.max(this.sweptUpTo, this.second(this.now()) - 1);
+      this.timer = setInterval(() => this.sweep(), SWEEP_MS);
+      this.timer.unref();
+    }
     // The bucket of the second in which the token is over; never one already swept.
     const second = Math.max(Math.ceil(socket.data.tokenExpiresAt), this.sweptUpTo + 1);
     let bucket = this.buckets.get(second);
@@ -78,10 +84,6 @@ export class ExpirySchedule {
     }
     bucket.add(socket);
     this.bucketOf.set(socket, second);
-    if (!this.timer) {
-      this.timer = setInterval(() => this.sweep(), SWEEP_MS);
-      this.timer.unref();
-    }
   }
 
   private forget(socket: ExpiringSocket): void {

@@ -76,4 +76,21 @@ describe("ExpirySchedule", () => {
     schedule.sweep();
     expect(socket.disconnectCalls).toBe(1);
   });
+
+  it("after an idle spell, sweeps from the present, not from the last second it swept", () => {
+    const { clock, schedule } = scheduleAt(100_000);
+    const first = new FakeSocket({ tokenExpiresAt: 101 });
+    schedule.watch(first);
+    clock.ms = 101_000;
+    schedule.sweep();
+    expect(first.disconnected).toBe(true);
+    // A day without sockets, then one whose token expires within the current second.
+    clock.ms = 86_500_500;
+    const later = new FakeSocket({ tokenExpiresAt: 86_501 });
+    schedule.watch(later);
+    clock.ms = 86_501_000;
+    schedule.sweep();
+    expect(later.disconnected).toBe(true);
+    schedule.stop();
+  });
 });
