@@ -2,7 +2,7 @@ import type { Document } from "bson";
 import { CommandError } from "../errors.js";
 import { Aggregator, isKnownStage } from "../storage/query-engine.js";
 import { isPlainObject } from "../storage/values.js";
-import { arrayField, type CommandContext, type CommandHandler, documentField, stringField } from "./context.js";
+import { arrayField, type CommandContext, type CommandHandler, letVariables, stringField } from "./context.js";
 import { checkHint } from "./hint.js";
 import { isOutputStage, writeOutput } from "./output-stages.js";
 import { cursorReply } from "./read.js";
@@ -34,7 +34,7 @@ export const aggregate: CommandHandler = (context, command) => {
   const onDatabase = command.aggregate === 1;
   const name = onDatabase ? undefined : stringField(command, "aggregate");
   const stages = checkStages(arrayField(command, "pipeline"));
-  const variables = command.let === undefined ? undefined : documentField(command, "let");
+  const variables = letVariables(command);
   if (onDatabase && !stages[0]?.$documents) {
     throw new CommandError(
       "InvalidNamespace",

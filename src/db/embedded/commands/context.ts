@@ -56,6 +56,11 @@ export function numberField(command: Document, field: string): number | undefine
   return number;
 }
 
+/** The command's `let` variables, which `$expr` and pipelines read as `$$name`; undefined when it has none. */
+export function letVariables(command: Document): Document | undefined {
+  return command.let === undefined ? undefined : documentField(command, "let");
+}
+
 /** The first key of a command document names it, and its value is usually the collection. */
 export function collectionName(command: Document): string {
   const [name] = Object.keys(command);

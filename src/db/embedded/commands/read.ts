@@ -10,6 +10,7 @@ import {
   type CommandHandler,
   collectionName,
   documentField,
+  letVariables,
   numberField,
 } from "./context.js";
 import { checkHint } from "./hint.js";
@@ -55,7 +56,7 @@ const find: CommandHandler = (context, command) => {
   const single = command.singleBatch === true || rawLimit < 0;
   const limit = Math.abs(rawLimit);
 
-  const variables = command.let === undefined ? undefined : documentField(command, "let");
+  const variables = letVariables(command);
   const matches = context.catalog.get(context.database, name)?.find(filter, variables) ?? [];
   const sorted = Object.keys(sort).length > 0 ? sortDocuments(matches, sort) : matches;
   const page = sorted.slice(skip, limit > 0 ? skip + limit : undefined);

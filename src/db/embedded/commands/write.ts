@@ -6,7 +6,7 @@ import { applyUpdate, buildUpsert, parseUpdate } from "../storage/modifier.js";
 import { projectDocuments } from "../storage/projection.js";
 import type { UpdateInputs } from "../storage/update-operators.js";
 import { isPlainObject } from "../storage/values.js";
-import { arrayField, type CommandHandler, collectionName, documentField } from "./context.js";
+import { arrayField, type CommandHandler, collectionName, documentField, letVariables } from "./context.js";
 import { checkHint } from "./hint.js";
 
 /**
@@ -73,7 +73,7 @@ function checkStatementFields(command: string, list: keyof typeof STATEMENT_FIEL
 
 /** The command's `let`, with a statement's constants (`c`) over it: what `$$name` reads. */
 function variablesOf(command: Document, statement?: Document): Document | undefined {
-  const shared = command.let === undefined ? undefined : documentField(command, "let");
+  const shared = letVariables(command);
   const constants = statement?.c === undefined ? undefined : documentField(statement, "c");
   return constants ? { ...shared, ...constants } : shared;
 }

@@ -1,6 +1,6 @@
 import type { Document } from "bson";
 import { find, Query } from "./query-engine.js";
-import { isPlainObject } from "./values.js";
+import { isPlainObject, lastConditionOn, parentAtPath } from "./values.js";
 
 /**
  * A find projection as MongoDB applies it, on top of mingo's:
@@ -55,14 +55,7 @@ function idFirst(document: Document): Document {
 
 /** A test of one array element against the filter's conditions on that array (the last, as MongoDB uses). */
 function elementMatcher(field: string, filter: Document): (element: unknown) => boolean {
-  let condition: [string, unknown] | undefined;
-  const collect = (clauses: Document) => {
-    for (const [key, value] of Object.entries(clauses)) {
-      if (key === "$and" && Array.isArray(value)) value.filter(isPlainObject).forEach(collect);
-      else if (key === field || key.startsWith(`${field}.`)) condition = [key, value];
-    }
-  };
-  collect(filter);
+  const condition = lastConditionOn(filter, field);
   if (!condition) return () => false;
   const query = new Query({ [condition[0]]: condition[1] });
   return (element) => query.test(nest(field, [element]));
@@ -73,13 +66,6 @@ function nest(path: string, value: unknown): Document {
     .split(".")
     .reverse()
     .reduce<Document>((inner, part) => ({ [part]: inner }), value as Document);
-}
-
-function parentOf(document: Document, path: string): [Document | undefined, string] {
-  const parts = path.split(".");
-  let parent: unknown = document;
-  for (const part of parts.slice(0, -1)) parent = isPlainObject(parent) ? parent[part] : undefined;
-  return [isPlainObject(parent) ? parent : undefined, parts[parts.length - 1] as string];
 }
 
 /**
@@ -107,7 +93,7 @@ function keepMatchedElement(
   field: string,
   matches: (element: unknown) => boolean,
 ): void {
-  const [source, name] = parentOf(original, field);
+  const [source, name] = parentAtPath(original, field);
   const array = source?.[name];
   if (!Array.isArray(array)) return;
   const element = array.find(matches);

@@ -3,7 +3,7 @@ import { update as mingoUpdate } from "mingo";
 import { CommandError } from "../errors.js";
 import { modifierWithStandIns, namesSpecialFields, withOriginalNames, withStandIns } from "./field-names.js";
 import { engineOptions, Query } from "./query-engine.js";
-import { isPlainObject } from "./values.js";
+import { isPlainObject, lastConditionOn, parentAtPath } from "./values.js";
 
 /** What an operator update reads besides its operators. */
 export interface UpdateInputs {
@@ -93,30 +93,19 @@ function positionalCondition(modifier: Document, filter: Document): Document | u
   }
   if (arrays.size === 0) return undefined;
   const condition: Document = {};
-  const collect = (clauses: Document) => {
-    for (const [key, value] of Object.entries(clauses)) {
-      if (key === "$and" && Array.isArray(value)) value.filter(isPlainObject).forEach(collect);
-      // MongoDB's `$` is the element the last condition on that array matched.
-      else if ([...arrays].some((array) => key === array || key.startsWith(`${array}.`))) condition[key] = value;
-    }
-  };
-  collect(filter);
   for (const array of arrays) {
-    const keys = Object.keys(condition).filter((key) => key === array || key.startsWith(`${array}.`));
-    if (keys.length === 0) {
+    const found = lastConditionOn(filter, array);
+    if (!found) {
       throw new CommandError("BadValue", "The positional operator did not find the match needed from the query.");
     }
-    for (const key of keys.slice(0, -1)) delete condition[key];
+    condition[found[0]] = found[1];
   }
   return condition;
 }
 
 function pullMatching(document: Document, path: string, condition: Document, variables?: Document): boolean {
-  const parts = pathParts(path);
-  let parent: unknown = document;
-  for (const part of parts.slice(0, -1)) parent = isPlainObject(parent) ? parent[part] : undefined;
-  const field = parts[parts.length - 1] as string;
-  if (!isPlainObject(parent) || !Array.isArray(parent[field])) return false;
+  const [parent, field] = parentAtPath(document, path);
+  if (!parent || !Array.isArray(parent[field])) return false;
   const query = new Query(condition, variables);
   const kept = (parent[field] as unknown[]).filter((element) => !(isPlainObject(element) && query.test(element)));
   if (kept.length === parent[field].length) return false;

@@ -146,4 +146,28 @@ export function valuesAtPath(document: unknown, path: string): unknown[] {
   return results;
 }
 
+/** The object holding the last field of a dotted path, and that field's name; undefined when the path is not reachable. */
+export function parentAtPath(document: Document, path: string): [Document | undefined, string] {
+  const parts = path.split(".");
+  let parent: unknown = document;
+  for (const part of parts.slice(0, -1)) parent = isPlainObject(parent) ? parent[part] : undefined;
+  return [isPlainObject(parent) ? parent : undefined, parts[parts.length - 1] as string];
+}
+
+/**
+ * The filter's last condition on an array field (on it or a path under it, `$and` clauses included): what the
+ * positional `$` stands for in an update or a projection, as MongoDB uses the last one that matched.
+ */
+export function lastConditionOn(filter: Document, array: string): [string, unknown] | undefined {
+  let condition: [string, unknown] | undefined;
+  const collect = (clauses: Document) => {
+    for (const [key, value] of Object.entries(clauses)) {
+      if (key === "$and" && Array.isArray(value)) value.filter(isPlainObject).forEach(collect);
+      else if (key === array || key.startsWith(`${array}.`)) condition = [key, value];
+    }
+  };
+  collect(filter);
+  return condition;
+}
+
 export { isPlainObject };
