@@ -137,7 +137,9 @@ export async function createService(config: Config, logger: Logger): Promise<Ser
       accounts,
       policy,
       events,
-      documentStore: metrics.instrumentStore(documentStore),
+      documentStore: cluster
+        ? cluster.sharedStore(metrics.instrumentStore(documentStore))
+        : metrics.instrumentStore(documentStore),
       chat,
       metrics,
       collabLimits: config.collab,

@@ -1,9 +1,11 @@
 import { createAdapter } from "@socket.io/redis-streams-adapter";
 import type { ServerOptions } from "socket.io";
 import type { PeerLink } from "../collab/peer-messages.js";
+import type { DocumentStore } from "../collab/storage.js";
 import type { RateLimitStores } from "../http/rate-limit.js";
 import type { Logger } from "../logger.js";
 import type { PresenceExchange } from "../realtime/presence.js";
+import { withCompactionLease } from "./compaction-lease.js";
 import { createRedisPeerLink, createRedisPresenceExchange } from "./peers.js";
 import { redisRateLimitStores } from "./rate-limit-stores.js";
 import { RedisConnections } from "./redis.js";
@@ -17,6 +19,8 @@ export interface Cluster {
   peers: PeerLink;
   presence: PresenceExchange;
   rateLimitStores: RateLimitStores;
+  /** The store, with one node at a time compacting each document. */
+  sharedStore(store: DocumentStore): DocumentStore;
 }
 
 /**
@@ -35,5 +39,6 @@ export async function joinCluster(url: string, node: string, logger: Logger): Pr
     peers: createRedisPeerLink(redis, node, logger.child({ component: "peers" })),
     presence: createRedisPresenceExchange(redis, node),
     rateLimitStores: redisRateLimitStores(redis),
+    sharedStore: (store) => withCompactionLease(store, redis, node),
   };
 }

@@ -39,7 +39,13 @@ export class CapturedDoc {
 
   /** What `update` added, if anything; INVALID_UPDATE when none of it applies. */
   apply(update: Uint8Array, origin: unknown): Uint8Array | undefined {
-    return this.capture(() => {
+    return this.applyEntire(update, origin).added;
+  }
+
+  /** The same, and whether Yjs read all of it: `entire` is false when it failed part way. */
+  applyEntire(update: Uint8Array, origin: unknown): { added: Uint8Array | undefined; entire: boolean } {
+    let entire = true;
+    const added = this.capture(() => {
       try {
         Y.applyUpdate(this.doc, update, origin);
       } catch (error) {
@@ -47,8 +53,10 @@ export class CapturedDoc {
         if (!this.captured) {
           throw new AppError("INVALID_UPDATE", `update could not be applied: ${(error as Error).message}`);
         }
+        entire = false;
       }
     });
+    return { added, entire };
   }
 
   /** What `updates` added together, in one transaction. */

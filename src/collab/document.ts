@@ -4,6 +4,7 @@ import { CapturedDoc } from "./captured-doc.js";
 import { ClientIds } from "./client-ids.js";
 import type { CollabConnection } from "./connection.js";
 import { DocumentAwareness } from "./document-awareness.js";
+import { KnownUpdates } from "./known-updates.js";
 import type { CollabLimits } from "./limits.js";
 import type { PeerMessage } from "./peer-messages.js";
 import { type PersistenceLog, PersistQueue } from "./persistence.js";
@@ -50,6 +51,8 @@ export class CollabDocument {
   /** What the last compaction of this document stored as its snapshot (if it was written: the store may refuse). */
   private lastSnapshot: Uint8Array | undefined;
   private readonly size: SizeLimit;
+  /** Stored records this Y.Doc holds already, which compaction need not apply again. */
+  private readonly known: KnownUpdates;
 
   constructor(
     readonly id: string,
@@ -62,6 +65,7 @@ export class CollabDocument {
   ) {
     this.size = new SizeLimit(limits.maxDocumentBytes, () => this.encodeState().byteLength);
     this.persistence = new PersistQueue(store, id, limits.compactAfterUpdates, this.snapshotOf, log);
+    this.known = new KnownUpdates(limits.compactAfterUpdates, () => this.persistence.logBytesBeforeCompaction);
     this.relays = new RelaySchedule(limits.relayIntervalMs, (update, except) =>
       broadcaster.sync(id, encodeUpdateMessage(update), except),
     );
@@ -123,10 +127,13 @@ export class CollabDocument {
   private readonly snapshotOf = (stored: Uint8Array[]): Uint8Array => {
     if (this.doc.isDestroyed) return mergeIntoSnapshot(stored);
     const written = this.lastSnapshot;
-    // The snapshot this document wrote last holds nothing it lacks; decoding it would be most of the cost.
+    // The snapshot this document wrote last, and the records it stored or took from peers, hold nothing it
+    // lacks: decoding them would be nearly all of the cost.
     const found = this.shared.applyAll(
       stored.filter(
-        (update) => !(written && update.byteLength === written.byteLength && Buffer.compare(update, written) === 0),
+        (update) =>
+          !(written && update.byteLength === written.byteLength && Buffer.compare(update, written) === 0) &&
+          !this.known.has(update),
       ),
     );
     if (this.shared.dropPending()) {
@@ -196,6 +203,7 @@ export class CollabDocument {
 
   private storeAndRelay(update: Uint8Array, from: CollabConnection, bindings: ClientBinding[]): Promise<void> {
     this.size.grew(update.byteLength);
+    this.known.add(update);
     this.relays.add(update, from.id);
     this.toPeers?.({ type: "update", payload: update, bindings });
     return this.persistence.enqueue(update, bindings);
@@ -231,16 +239,20 @@ export class CollabDocument {
       this.presence.receivePeer(message.payload);
       return;
     }
-    // Stored by the node that accepted the change, with the update.
+    // Stored by the node that accepted the change, with the update; a sync2 is no record of the log.
     this.clientIds.load(message.bindings);
-    let effective: Uint8Array | undefined;
+    const stored = message.type === "update";
+    if (stored) this.persistence.countStoredElsewhere(message.payload.byteLength);
+    let applied: ReturnType<CapturedDoc["applyEntire"]>;
     try {
-      effective = this.shared.apply(message.payload, PEERS);
+      applied = this.shared.applyEntire(message.payload, PEERS);
     } catch {
       return; // a change that does not apply here is another node's business; the next sync repairs any gap
     }
     // Built on a change this node never got (a message lost between nodes): ask for everything missing.
     if (this.shared.dropPending()) this.requestPeerSync(false);
+    else if (stored && applied.entire) this.known.add(message.payload);
+    const effective = applied.added;
     if (!effective) return;
     this.size.grew(effective.byteLength);
     this.relays.add(effective);

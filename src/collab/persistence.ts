@@ -104,9 +104,29 @@ export class PersistQueue {
     for (const waiting of batch) waiting.resolve();
     this.appendedSinceCompaction += batch.length;
     for (const { update } of batch) this.appendedBytesSinceCompaction += update.byteLength;
+    this.compactIfLarge();
+  }
+
+  /** How many bytes the log may hold before compaction: at least as many as the last snapshot. */
+  get logBytesBeforeCompaction(): number {
+    return Math.max(MIN_LOG_BYTES, this.snapshotBytes);
+  }
+
+  /**
+   * Another node holding the document stored one of its changes in the same
+   * log (a cluster): the log's size is what every node appended, so they
+   * reach the threshold together, and the store lets one of them compact.
+   */
+  countStoredElsewhere(bytes: number): void {
+    this.appendedSinceCompaction += 1;
+    this.appendedBytesSinceCompaction += bytes;
+    this.compactIfLarge();
+  }
+
+  private compactIfLarge(): void {
     const logIsLarge =
       this.appendedSinceCompaction >= this.compactAfterUpdates ||
-      this.appendedBytesSinceCompaction >= Math.max(MIN_LOG_BYTES, this.snapshotBytes);
+      this.appendedBytesSinceCompaction >= this.logBytesBeforeCompaction;
     if (logIsLarge && !this.compacting && !this.stopped) {
       this.compacting = this.runCompaction()
         .catch((error: unknown) =>

@@ -79,6 +79,14 @@ snapshotPartSchema.index({ documentId: 1 });
  */
 export const SNAPSHOT_CHUNK_BYTES = 8 * 1024 * 1024;
 
+/**
+ * Compaction reads the log in batches of this many records: the driver
+ * decodes a whole batch in one go, and thousands of records at once held the
+ * event loop (and every relay behind it) for tens of milliseconds. A load
+ * reads in as few round trips as it can: someone waits for it.
+ */
+const COMPACTION_READ_BATCH_RECORDS = 250;
+
 /** A load that raced a compaction of the same document reads again; past this many tries it fails. */
 const LOAD_ATTEMPTS = 5;
 
@@ -169,14 +177,20 @@ export function createMongoDocumentStore(
    * this read has not reached: the snapshot's version is read again at the
    * end, and on a change everything is read afresh.
    */
-  const read = async (documentId: string) => {
+  const readLog = (documentId: string, batchRecords: number | undefined) => {
+    const query = updates.find({ documentId }, { update: 1, binds: 1 }).sort({ _id: 1 });
+    if (batchRecords) query.batchSize(batchRecords);
+    return query.lean<Pick<UpdateRecord, "_id" | "update" | "binds">[]>();
+  };
+
+  const read = async (documentId: string, logBatchRecords?: number) => {
     for (let attempt = 1; ; attempt++) {
       const snapshot = await snapshots.findById(documentId).lean<SnapshotRecord>();
       const [parts, entries, after] = await Promise.all([
         snapshot?.partsId && snapshot.parts > 1
           ? snapshotParts.find({ partsId: snapshot.partsId }).sort({ index: 1 }).lean<SnapshotPartRecord[]>()
           : [],
-        updates.find({ documentId }).sort({ _id: 1 }).lean<UpdateRecord[]>(),
+        readLog(documentId, logBatchRecords),
         snapshot ? snapshots.findById(documentId, { version: 1 }).lean<Pick<SnapshotRecord, "version">>() : null,
       ]);
       const consistent = after?.version === snapshot?.version && (snapshot?.parts ?? 1) === parts.length + 1;
@@ -220,7 +234,7 @@ export function createMongoDocumentStore(
     },
 
     async compact(documentId, merge) {
-      const { snapshot, state: previous, entries } = await read(documentId);
+      const { snapshot, state: previous, entries } = await read(documentId, COMPACTION_READ_BATCH_RECORDS);
       if (entries.length === 0) return;
       const parts = entries.map((entry) => bytesOf(entry.update));
       const [first, ...rest] = chunksOf(merge(previous ? [previous, ...parts] : parts));
