@@ -3,6 +3,7 @@ import {
   type PeerLink,
   type PeerMessage,
   readPeerMessage,
+  senderPrefix,
   writePeerMessage,
 } from "../collab/peer-messages.js";
 import type { Logger } from "../logger.js";
@@ -21,6 +22,9 @@ const PRESENCE_CHANNEL = "collab:presence";
  */
 export function createRedisPeerLink(redis: RedisConnections, node: string, logger: Logger): PeerLink {
   const receivers = new Map<string, (bytes: Buffer) => void>();
+  // Redis delivers a node's publications back to it: half of what it reads while its clients type.
+  const ownPrefix = Buffer.from(senderPrefix(node));
+  const isOwn = (bytes: Buffer) => bytes.subarray(0, ownPrefix.byteLength).equals(ownPrefix);
 
   const subscribe = (documentId: string) => {
     const listener = receivers.get(documentId);
@@ -35,6 +39,7 @@ export function createRedisPeerLink(redis: RedisConnections, node: string, logge
   return {
     async join(documentId, receive) {
       receivers.set(documentId, (bytes: Buffer) => {
+        if (isOwn(bytes)) return;
         let read: ReturnType<typeof readPeerMessage>;
         try {
           read = readPeerMessage(bytes);
@@ -42,7 +47,7 @@ export function createRedisPeerLink(redis: RedisConnections, node: string, logge
           if (error instanceof InvalidPeerMessageError) logger.warn({ documentId }, "ignored a malformed peer message");
           return;
         }
-        if (read.node !== node) receive(read.message);
+        receive(read.message);
       });
       try {
         await subscribe(documentId);

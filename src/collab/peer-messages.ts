@@ -50,6 +50,13 @@ export function writePeerMessage(node: string, message: PeerMessage): Uint8Array
   return encoding.toUint8Array(encoder);
 }
 
+/** The bytes every message `node` sends starts with: a node tells its own echoes apart without decoding them. */
+export function senderPrefix(node: string): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarString(encoder, node);
+  return encoding.toUint8Array(encoder);
+}
+
 /** The sending node and its message; throws InvalidPeerMessageError for anything else. */
 export function readPeerMessage(bytes: Uint8Array): { node: string; message: PeerMessage } {
   try {
