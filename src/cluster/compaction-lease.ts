@@ -5,6 +5,13 @@ import type { RedisConnections } from "./redis.js";
 /** Longer than any compaction should take; a node that dies holding it blocks others' compactions this long. */
 const LEASE_MS = 60_000;
 
+/**
+ * A Redis that hangs without dropping the connection would hold the request
+ * for ever, and with it the document's compaction and its unload: past this,
+ * the node compacts without a lease.
+ */
+const LEASE_REQUEST_TIMEOUT_MS = 2_000;
+
 /** Deletes the lease only if it is still the one this compaction took (it may have expired and been retaken). */
 const RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";
 
@@ -27,16 +34,24 @@ export function withCompactionLease(store: DocumentStore, redis: RedisConnection
       const key = `collab:compacting:${documentId}`;
       const holder = `${node}:${randomUUID()}`;
       let leased: boolean;
+      let timer: NodeJS.Timeout | undefined;
       try {
-        leased = (await redis.commands.set(key, holder, { NX: true, PX: LEASE_MS })) === "OK";
+        const request = redis.commands.set(key, holder, { NX: true, PX: LEASE_MS });
+        const timedOut = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error("no answer")), LEASE_REQUEST_TIMEOUT_MS);
+        });
+        leased = (await Promise.race([request, timedOut])) === "OK";
       } catch {
         return store.compact(documentId, merge);
+      } finally {
+        clearTimeout(timer);
       }
       if (!leased) return;
       try {
         await store.compact(documentId, merge);
       } finally {
-        await redis.commands.eval(RELEASE, { keys: [key], arguments: [holder] }).catch(() => undefined);
+        // Not awaited, for the same reason: a lease left behind expires.
+        redis.commands.eval(RELEASE, { keys: [key], arguments: [holder] }).catch(() => undefined);
       }
     },
   };

@@ -74,14 +74,30 @@ describe("one compaction of a document at a time across the cluster", () => {
         throw new Error("the database went away");
       },
     };
-    const node = withCompactionLease(failing, await connect(), "a");
+    const connection = await connect();
+    const node = withCompactionLease(failing, connection, "a");
     await expect(node.compact("doc-3", () => new Uint8Array())).rejects.toThrow("the database went away");
+    await expect.poll(() => connection.commands.exists("collab:compacting:doc-3")).toBe(0);
     const shared = slowStore();
     const other = withCompactionLease(shared.store, await connect(), "b");
     const done = other.compact("doc-3", () => new Uint8Array());
     await expect.poll(() => shared.store.compactions).toBe(1);
     shared.finishAll();
     await done;
+  });
+
+  it("compacts without a lease when Redis hangs, rather than waiting for it", async () => {
+    const shared = slowStore();
+    const node = withCompactionLease(shared.store, await connect(), "a");
+    redis.pause();
+    try {
+      const done = node.compact("doc-5", () => new Uint8Array());
+      await expect.poll(() => shared.store.compactions, { timeout: 5_000 }).toBe(1);
+      shared.finishAll();
+      await done;
+    } finally {
+      redis.resume();
+    }
   });
 
   it("compacts anyway while Redis is away: the store's compare-and-set keeps it safe", async () => {

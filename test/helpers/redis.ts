@@ -19,6 +19,9 @@ export interface TestRedis {
   kill(): Promise<void>;
   /** Starts it again on the same port, empty. */
   restart(): Promise<void>;
+  /** Stops it answering (SIGSTOP) with its connections left open: a hung server; `resume` undoes it. */
+  pause(): void;
+  resume(): void;
   stop(): Promise<void>;
 }
 
@@ -65,6 +68,8 @@ export async function startRedis(): Promise<TestRedis> {
       await kill();
       child = await launch(port);
     },
+    pause: () => child.kill("SIGSTOP"),
+    resume: () => child.kill("SIGCONT"),
     stop: kill,
   };
 }
