@@ -63,10 +63,23 @@ interface Membership {
  * each change once, from its own node. As one text packet, a message is
  * encoded, and framed for WebSocket, once for all recipients (wire-bytes.ts).
  */
-export function roomBroadcaster(namespace: ProjectsNamespace, metrics?: Metrics): DocumentBroadcaster {
+export function roomBroadcaster(
+  namespace: ProjectsNamespace,
+  /** Whether a socket's reader does not keep up (outbound.ts): droppable awareness skips it. */
+  isBehind: (socket: ProjectsSocket) => boolean,
+  metrics?: Metrics,
+): DocumentBroadcaster {
   const target = (documentId: string, except?: string) => {
     const room = namespace.local.to(projectRoom(documentId));
     return except ? room.except(except) : room;
+  };
+  const behindIn = (documentId: string): string[] => {
+    const behind: string[] = [];
+    for (const socketId of namespace.adapter.rooms.get(projectRoom(documentId)) ?? []) {
+      const socket = namespace.sockets.get(socketId);
+      if (socket && isBehind(socket)) behind.push(socketId);
+    }
+    return behind;
   };
   const counted = (documentId: string, except?: string) => {
     if (!metrics) return;
@@ -80,8 +93,10 @@ export function roomBroadcaster(namespace: ProjectsNamespace, metrics?: Metrics)
       target(documentId, except).emit("yjs:sync", documentId, toWire(message));
     },
     awareness: (documentId, update, except, droppable) => {
-      const room = target(documentId, except);
-      (droppable ? room.volatile : room).emit("yjs:awareness", documentId, toWire(update));
+      const skipped = droppable ? behindIn(documentId) : [];
+      if (except) skipped.push(except);
+      const room = namespace.local.to(projectRoom(documentId));
+      (skipped.length > 0 ? room.except(skipped) : room).emit("yjs:awareness", documentId, toWire(update));
     },
   };
 }

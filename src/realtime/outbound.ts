@@ -10,6 +10,16 @@ export interface EngineConnection {
 /** While someone waits for a connection to drain, it is looked at this often. */
 const DRAIN_POLL_MS = 10;
 
+/**
+ * A connection with more than this waiting to be written is behind: its
+ * reader does not keep up (the kernel's buffer for it is full), and a cursor
+ * move may skip it, the next one carrying the whole state again. Socket.IO's
+ * `volatile` is no such test: it drops a packet whenever the transport is
+ * still handing the previous one to the kernel, which is the case for the
+ * rest of the turn that wrote to it, reader idle or not.
+ */
+const BEHIND_BYTES = 64 * 1024;
+
 function sizeOf(data: unknown): number {
   if (typeof data === "string") return data.length;
   if (data instanceof ArrayBuffer || ArrayBuffer.isView(data)) return data.byteLength;
@@ -47,6 +57,10 @@ class OutboundBuffer {
 
   bytes(): number {
     return this.queued + (this.connection.transport.socket?.bufferedAmount ?? 0);
+  }
+
+  isBehind(): boolean {
+    return this.bytes() > BEHIND_BYTES;
   }
 
   whenDrained(callback: () => void): void {
@@ -110,6 +124,10 @@ export class OutboundBuffers {
     connection.on("packetCreate", this.onPacketCreate);
     connection.on("flush", this.onFlush);
     connection.on("close", this.onClose);
+  }
+
+  isBehind(connection: EngineConnection): boolean {
+    return this.buffers.get(connection)?.isBehind() ?? false;
   }
 
   whenDrained(connection: EngineConnection, callback: () => void): void {

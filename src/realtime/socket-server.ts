@@ -97,7 +97,7 @@ export function createRealtime(
   const presence = new Presence(projects, deps.presenceExchange);
   const documents = new DocumentRegistry(
     deps.documentStore,
-    roomBroadcaster(projects, deps.metrics),
+    roomBroadcaster(projects, (socket) => outbound.isBehind(socket.conn as unknown as EngineConnection), deps.metrics),
     deps.collabLimits,
     deps.logger.child({ component: "collab" }),
     deps.peers,
