@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { DocumentStore } from "../collab/storage.js";
+import { within } from "../within.js";
 import type { RedisConnections } from "./redis.js";
 
 /** Longer than any compaction should take; a node that dies holding it blocks others' compactions this long. */
@@ -34,17 +35,11 @@ export function withCompactionLease(store: DocumentStore, redis: RedisConnection
       const key = `collab:compacting:${documentId}`;
       const holder = `${node}:${randomUUID()}`;
       let leased: boolean;
-      let timer: NodeJS.Timeout | undefined;
       try {
         const request = redis.commands.set(key, holder, { NX: true, PX: LEASE_MS });
-        const timedOut = new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error("no answer")), LEASE_REQUEST_TIMEOUT_MS);
-        });
-        leased = (await Promise.race([request, timedOut])) === "OK";
+        leased = (await within(request, LEASE_REQUEST_TIMEOUT_MS)) === "OK";
       } catch {
         return store.compact(documentId, merge);
-      } finally {
-        clearTimeout(timer);
       }
       if (!leased) return;
       try {

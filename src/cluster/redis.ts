@@ -1,5 +1,6 @@
 import { createClient } from "redis";
 import type { Logger } from "../logger.js";
+import { within } from "../within.js";
 
 export type RedisClient = ReturnType<typeof createClient>;
 
@@ -60,16 +61,12 @@ export class RedisConnections {
     const forAdapter = commands.duplicate({ disableOfflineQueue: false });
     const connections = new RedisConnections(commands, subscriber, forAdapter, logger);
     const clients = [commands, subscriber, forAdapter];
-    let timer: NodeJS.Timeout | undefined;
     try {
       // The client would keep trying for ever: a node that cannot reach Redis at start says so and stops.
-      const timedOut = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${CONNECT_TIMEOUT_MS} ms`)), CONNECT_TIMEOUT_MS);
-      });
-      await Promise.race([
+      await within(
         Promise.all(clients.map((client) => client.connect())).then(() => commands.ping()),
-        timedOut,
-      ]);
+        CONNECT_TIMEOUT_MS,
+      );
     } catch (error) {
       for (const client of clients) {
         try {
@@ -79,8 +76,6 @@ export class RedisConnections {
         }
       }
       throw new Error(`Redis at ${new URL(url).host} does not answer: ${(error as Error).message}`);
-    } finally {
-      clearTimeout(timer);
     }
     return connections;
   }

@@ -1,5 +1,6 @@
 import mongoose, { type Connection } from "mongoose";
 import type { Logger } from "../logger.js";
+import { within } from "../within.js";
 import type { EmbeddedThread } from "./embedded-thread.js";
 
 export interface Database {
@@ -67,19 +68,10 @@ export async function connectDatabase(uri: string | undefined, logger: Logger, t
     kind: embedded ? "embedded" : "mongodb",
     async isReachable() {
       if (connection.readyState !== 1 || !connection.db) return false;
-      let timer: NodeJS.Timeout | undefined;
-      const timedOut = new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => resolve(false), timeoutMs);
-      });
-      const pinged = connection.db.command({ ping: 1 }).then(
+      return within(connection.db.command({ ping: 1 }), timeoutMs).then(
         () => connection.readyState === 1,
         () => false,
       );
-      try {
-        return await Promise.race([pinged, timedOut]);
-      } finally {
-        clearTimeout(timer);
-      }
     },
     onReconnect(listener) {
       // A restarted server can come back between two heartbeats: the driver's immediate retry of a failed
