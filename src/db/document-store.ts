@@ -171,28 +171,30 @@ export function createMongoDocumentStore(
     { windowMs: GROUP_COMMIT_WINDOW_MS, intervalMs: timing.commitIntervalMs },
   );
 
-  /**
-   * The snapshot with all its chunks, and the log. A compaction that
-   * finishes in the middle would replace the snapshot and delete log records
-   * this read has not reached: the snapshot's version is read again at the
-   * end, and on a change everything is read afresh.
-   */
   const readLog = (documentId: string, batchRecords: number | undefined) => {
     const query = updates.find({ documentId }, { update: 1, binds: 1 }).sort({ _id: 1 });
     if (batchRecords) query.batchSize(batchRecords);
     return query.lean<Pick<UpdateRecord, "_id" | "update" | "binds">[]>();
   };
 
+  /**
+   * The snapshot with all its chunks, and the log. A compaction that
+   * finishes in the middle would replace the snapshot (or write the first)
+   * and delete log records this read has not reached: the snapshot's version
+   * is read again once the rest is read, and on a change everything is read
+   * afresh. A compaction that finishes after that deletes only records this
+   * read already has.
+   */
   const read = async (documentId: string, logBatchRecords?: number) => {
     for (let attempt = 1; ; attempt++) {
       const snapshot = await snapshots.findById(documentId).lean<SnapshotRecord>();
-      const [parts, entries, after] = await Promise.all([
+      const [parts, entries] = await Promise.all([
         snapshot?.partsId && snapshot.parts > 1
           ? snapshotParts.find({ partsId: snapshot.partsId }).sort({ index: 1 }).lean<SnapshotPartRecord[]>()
           : [],
         readLog(documentId, logBatchRecords),
-        snapshot ? snapshots.findById(documentId, { version: 1 }).lean<Pick<SnapshotRecord, "version">>() : null,
       ]);
+      const after = await snapshots.findById(documentId, { version: 1 }).lean<Pick<SnapshotRecord, "version">>();
       const consistent = after?.version === snapshot?.version && (snapshot?.parts ?? 1) === parts.length + 1;
       if (consistent) {
         const state = snapshot ? [bytesOf(snapshot.state), ...parts.map((part) => bytesOf(part.state))] : [];
