@@ -40,14 +40,14 @@ export function createRedisPeerLink(redis: RedisConnections, node: string, logge
     async join(documentId, receive) {
       receivers.set(documentId, (bytes: Buffer) => {
         if (isOwn(bytes)) return;
-        let read: ReturnType<typeof readPeerMessage>;
+        let message: PeerMessage;
         try {
-          read = readPeerMessage(bytes);
+          message = readPeerMessage(bytes);
         } catch (error) {
           if (error instanceof InvalidPeerMessageError) logger.warn({ documentId }, "ignored a malformed peer message");
           return;
         }
-        receive(read.message);
+        receive(message);
       });
       try {
         await subscribe(documentId);

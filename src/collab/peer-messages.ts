@@ -57,18 +57,19 @@ export function senderPrefix(node: string): Uint8Array {
   return encoding.toUint8Array(encoder);
 }
 
-/** The sending node and its message; throws InvalidPeerMessageError for anything else. */
-export function readPeerMessage(bytes: Uint8Array): { node: string; message: PeerMessage } {
+/**
+ * The message, past its sender's id (a node drops its own by `senderPrefix`
+ * before this); throws InvalidPeerMessageError for anything else.
+ */
+export function readPeerMessage(bytes: Uint8Array): PeerMessage {
   try {
     const decoder = decoding.createDecoder(bytes);
-    const node = decoding.readVarString(decoder);
+    decoding.readVarString(decoder);
     const type = TYPES[decoding.readVarUint(decoder)];
     if (!type) throw new InvalidPeerMessageError("unknown peer message type");
-    const message: PeerMessage =
-      type === "sync1"
-        ? { type, stateVector: decoding.readVarUint8Array(decoder), reply: decoding.readVarUint(decoder) === 1 }
-        : { type, payload: decoding.readVarUint8Array(decoder), bindings: readBindings(decoder) };
-    return { node, message };
+    return type === "sync1"
+      ? { type, stateVector: decoding.readVarUint8Array(decoder), reply: decoding.readVarUint(decoder) === 1 }
+      : { type, payload: decoding.readVarUint8Array(decoder), bindings: readBindings(decoder) };
   } catch (error) {
     if (error instanceof InvalidPeerMessageError) throw error;
     throw new InvalidPeerMessageError(`malformed peer message: ${(error as Error).message}`);
