@@ -5,7 +5,9 @@
  * scanning shows as a ratio; reading every document through a paging cursor
  * beside one batch; and what a large aggregation does to the event loop of
  * the process that asked, with the database in-process and on its own thread
- * (as `npm start` runs it).
+ * (as `npm start` runs it); and what one small insert costs the process, paced
+ * as the store's group commit paces them (one every 20 ms) beside the same
+ * inserts back to back and beside the bare timer wake-ups.
  *
  *   npm run bench:db -- --documents 10000 --finds 2000
  */
@@ -116,3 +118,37 @@ const thread = await startEmbeddedThread((error) => {
 const threadStall = await stallDuring("large aggregation, own thread", thread.uri);
 await thread.stop();
 process.stdout.write(`worst stall, in-process vs own thread: ${(inProcessStall / threadStall).toFixed(1)}x\n`);
+
+/**
+ * CPU of this whole process (the driver and the database's thread) per round: `rounds` inserts of six small records,
+ * back to back or one every `paceMs` (as the store's group commit sends them), or the timer wake-ups alone.
+ */
+async function cpuPerRound(label: string, paceMs: number, insert: (() => Promise<unknown>) | undefined) {
+  const rounds = paceMs > 0 ? 250 : 2_000;
+  const before = process.cpuUsage();
+  for (let round = 0; round < rounds; round++) {
+    if (insert) await insert();
+    if (paceMs > 0) await new Promise((resolve) => setTimeout(resolve, paceMs));
+  }
+  const used = process.cpuUsage(before);
+  const perRound = (used.user + used.system) / rounds;
+  process.stdout.write(
+    `${label.padEnd(34)} ${rounds.toString().padStart(7)} rounds ${perRound.toFixed(0).padStart(6)} µs CPU each\n`,
+  );
+  return perRound;
+}
+const paced = await startEmbeddedThread((error) => {
+  throw error;
+});
+const writer = await MongoClient.connect(paced.uri);
+const log = writer.db("bench").collection("log");
+const records = () => Array.from({ length: 6 }, (_, i) => ({ documentId: `d${i}`, update: Buffer.alloc(40, i) }));
+for (let i = 0; i < 500; i++) await log.insertMany(records());
+const backToBack = await cpuPerRound("insertMany(6), back to back", 0, () => log.insertMany(records()));
+const every20 = await cpuPerRound("insertMany(6), one every 20 ms", 20, () => log.insertMany(records()));
+const wakeUps = await cpuPerRound("timer wake-up every 20 ms, alone", 20, undefined);
+process.stdout.write(
+  `a paced insert costs ${(every20 / backToBack).toFixed(1)}x one back to back (${(every20 - wakeUps).toFixed(0)} µs beyond its timer's wake-up): caches go cold between wake-ups\n`,
+);
+await writer.close();
+await paced.stop();
