@@ -203,9 +203,9 @@ export class CollabDocument {
 
   private storeAndRelay(update: Uint8Array, from: CollabConnection, bindings: ClientBinding[]): Promise<void> {
     this.size.grew(update.byteLength);
-    this.known.add(update);
     this.relays.add(update, from.id);
     this.toPeers?.({ type: "update", payload: update, bindings });
+    this.known.add(update); // after the relay and the publish, which others wait for; only compaction reads it
     return this.persistence.enqueue(update, bindings);
   }
 
