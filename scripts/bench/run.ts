@@ -10,15 +10,12 @@
  *   npm run bench -- --warmup 10000 --generators 2
  *   npm run bench -- --workloads W1 --servers service --service-flags "--perf-prof"
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, tmpdir, totalmem } from "node:os";
-import { join } from "node:path";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
 import { parseArgs } from "node:util";
-import { children, onLines, tsx } from "./child-processes.js";
 import type { ServerKind } from "./clients.js";
 import type { CrowdSample } from "./crowd.js";
+import { startGenerator } from "./generator.js";
 import type { LoadOptions } from "./load.js";
 import { cpuSecondsOf, memoryOf } from "./proc.js";
 import { renderReport } from "./report.js";
@@ -88,43 +85,6 @@ const specs = Object.fromEntries(
     return [workload, spec];
   }),
 ) as Record<Workload, WorkloadSpec>;
-
-interface Generator {
-  child: ChildProcess;
-  ready: Promise<void>;
-  result: Promise<Record<string, unknown>>;
-}
-
-/** One load generator process; its options go through a file (a thousand rooms' tokens do not fit in argv). */
-function startGenerator(options: LoadOptions): Generator {
-  const optionsFile = join(tmpdir(), `bench-load-${process.pid}-${randomBytes(4).toString("hex")}.json`);
-  writeFileSync(optionsFile, JSON.stringify(options));
-  const child = spawn(process.execPath, [...tsx("scripts/bench/load.ts"), optionsFile], {
-    stdio: ["pipe", "pipe", "pipe"],
-  });
-  children.add(child);
-  const output: string[] = [];
-  let markReady: () => void = () => undefined;
-  const ready = new Promise<void>((resolve) => {
-    markReady = resolve;
-  });
-  const result = new Promise<Record<string, unknown>>((resolve, reject) => {
-    child.once("exit", (code) => reject(new Error(`load generator exited with ${code}:\n${output.join("\n")}`)));
-    const onLine = (line: string) => {
-      output.push(line);
-      if (line === "READY") markReady();
-      if (line.startsWith("RESULT ")) {
-        rmSync(optionsFile, { force: true });
-        children.delete(child);
-        resolve(JSON.parse(line.slice("RESULT ".length)) as Record<string, unknown>);
-      }
-    };
-    onLines(child, onLine);
-  });
-  // A generator that dies before READY must not leave the run waiting.
-  result.catch(() => markReady());
-  return { child, ready, result };
-}
 
 type Sample = { sent: number; typed: number; delivered: number; latencies: number[]; ackLatencies: number[] };
 
