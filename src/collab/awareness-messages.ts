@@ -34,12 +34,22 @@ export function readAwarenessUpdate(update: Uint8Array): AwarenessEntry[] {
 }
 
 export function writeAwarenessUpdate(entries: AwarenessEntry[]): Uint8Array {
+  return joinAwarenessEntries(entries.map(writeAwarenessEntry));
+}
+
+/** One entry's bytes, to be joined into updates later: a state encoded once serves every update that carries it. */
+export function writeAwarenessEntry(entry: AwarenessEntry): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, entry.clientId);
+  encoding.writeVarUint(encoder, entry.clock);
+  encoding.writeVarString(encoder, JSON.stringify(entry.state));
+  return encoding.toUint8Array(encoder);
+}
+
+/** An update of entries from `writeAwarenessEntry`: their count, then each as it is. */
+export function joinAwarenessEntries(entries: Uint8Array[]): Uint8Array {
   const encoder = encoding.createEncoder();
   encoding.writeVarUint(encoder, entries.length);
-  for (const entry of entries) {
-    encoding.writeVarUint(encoder, entry.clientId);
-    encoding.writeVarUint(encoder, entry.clock);
-    encoding.writeVarString(encoder, JSON.stringify(entry.state));
-  }
+  for (const entry of entries) encoding.writeUint8Array(encoder, entry);
   return encoding.toUint8Array(encoder);
 }

@@ -1,10 +1,12 @@
-import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate, removeAwarenessStates } from "y-protocols/awareness";
+import { Awareness, applyAwarenessUpdate, removeAwarenessStates } from "y-protocols/awareness";
 import type * as Y from "yjs";
 import { AppError } from "../errors.js";
 import {
   type AwarenessEntry,
   InvalidAwarenessError,
+  joinAwarenessEntries,
   readAwarenessUpdate,
+  writeAwarenessEntry,
   writeAwarenessUpdate,
 } from "./awareness-messages.js";
 import type { ClientIds } from "./client-ids.js";
@@ -13,7 +15,20 @@ import type { CollabLimits } from "./limits.js";
 import { intervalForAudience, Paced } from "./paced.js";
 import type { ClientBinding } from "./storage.js";
 
-export type AwarenessRelay = (update: Uint8Array, exceptConnectionId: string | undefined, droppable: boolean) => void;
+/** Who a relay of awareness changes may skip. */
+export interface AwarenessDelivery {
+  /** The connection that made a lone change: it knows it already. */
+  except: string | undefined;
+  /**
+   * Whether a connection that is behind may miss it: a cursor move may be
+   * skipped (the next one supersedes it), a departure never is.
+   */
+  droppable: boolean;
+  /** Newcomers told everyone but these states: they get them even when behind. */
+  owed: ReadonlySet<string>;
+}
+
+export type AwarenessRelay = (update: Uint8Array, delivery: AwarenessDelivery) => void;
 
 /** The origin of awareness changes that came from other nodes. */
 const PEERS = Symbol("peers");
@@ -26,6 +41,15 @@ const PEERS = Symbol("peers");
  * one every 5 ms.
  */
 const RELAY_PAUSE_PER_SOCKET_MS = 0.25;
+
+/**
+ * A room this large keeps each present client's entry encoded between its
+ * changes: every newcomer is told every state, and a crowd of a thousand
+ * made JSON.stringify of each state a thousand times (a sixth of the
+ * server's CPU). A smaller room encodes them again for each newcomer, which
+ * costs less than keeping them for every idle connection.
+ */
+const KEEP_ENCODED_FROM_SOCKETS = 100;
 
 /**
  * A document's awareness (cursors, selections, names). Each client id
@@ -43,6 +67,13 @@ export class DocumentAwareness {
   private pendingFrom: CollabConnection | undefined;
   private pendingChanges = 0;
   private pendingRemovals = false;
+  /**
+   * Newcomers told everyone but the states waiting for the next relay, which
+   * reaches them too: that relay must not skip them as behind.
+   */
+  private owed = new Set<string>();
+  /** Present clients' entries (id, clock, state as JSON) as last encoded, in a large room. */
+  private readonly encodedEntries = new Map<number, Uint8Array>();
   private readonly relays: Paced;
 
   constructor(
@@ -55,7 +86,7 @@ export class DocumentAwareness {
     private readonly relay: AwarenessRelay,
     private readonly isConnected: (connectionId: string) => boolean,
     /** This node's connections to the document: who a relay is written to. */
-    audience: () => number,
+    private readonly audience: () => number,
     /** To the other nodes holding the document, with the owner of each client id in the update. */
     private readonly toPeers?: (update: Uint8Array, owners: ClientBinding[]) => void,
   ) {
@@ -69,10 +100,35 @@ export class DocumentAwareness {
     this.awareness.on("update", this.relayChanges);
   }
 
-  /** The states of everyone here, for a newcomer; undefined when nobody is. */
-  encodeAll(): Uint8Array | undefined {
-    const clients = [...this.awareness.getStates().keys()];
-    return clients.length > 0 ? encodeAwarenessUpdate(this.awareness, clients) : undefined;
+  /**
+   * The states of everyone here, for a newcomer already in the room;
+   * undefined when nobody is. Those changed since the last relay are left to
+   * the next one, which reaches the newcomer too: sent now, they would come
+   * twice (in a crowd, a quarter of all it is told).
+   */
+  encodeAll(newcomer: CollabConnection): Uint8Array | undefined {
+    const clients: number[] = [];
+    for (const clientId of this.awareness.getStates().keys()) {
+      if (this.pending.has(clientId)) this.owed.add(newcomer.id);
+      else clients.push(clientId);
+    }
+    return clients.length > 0 ? this.encode(clients) : undefined;
+  }
+
+  private encode(clients: number[]): Uint8Array {
+    return joinAwarenessEntries(clients.map((clientId) => this.entryOf(clientId)));
+  }
+
+  /** As y-protocols' encodeAwarenessUpdate writes it: a client no longer here is its last clock and null. */
+  private entryOf(clientId: number): Uint8Array {
+    const cached = this.encodedEntries.get(clientId);
+    if (cached) return cached;
+    const state = this.awareness.getStates().get(clientId) ?? null;
+    const clock = this.awareness.meta.get(clientId)?.clock ?? 0;
+    const entry = writeAwarenessEntry({ clientId, clock, state });
+    // Only present clients: what is kept never outgrows the room.
+    if (state !== null && this.audience() >= KEEP_ENCODED_FROM_SOCKETS) this.encodedEntries.set(clientId, entry);
+    return entry;
   }
 
   /** Only ids the sender's user owns (or may claim), with the server's identity stamped on each state. */
@@ -150,6 +206,7 @@ export class DocumentAwareness {
   ) => {
     const changed = [...added, ...updated, ...removed];
     if (changed.length === 0) return;
+    for (const clientId of changed) this.encodedEntries.delete(clientId);
     const local = origin instanceof CollabConnection ? origin : undefined;
     for (const clientId of changed) this.pending.add(clientId);
     this.pendingFrom = this.pendingChanges === 0 ? local : undefined;
@@ -163,7 +220,7 @@ export class DocumentAwareness {
         const userId = this.clientIds.ownerOf(clientId);
         if (userId !== undefined) owners.push({ clientId, userId });
       }
-      this.toPeers(encodeAwarenessUpdate(this.awareness, changed), owners);
+      this.toPeers(this.encode(changed), owners);
     }
   };
 
@@ -176,15 +233,16 @@ export class DocumentAwareness {
    */
   private readonly flush = () => {
     if (this.pending.size === 0) return;
-    const update = encodeAwarenessUpdate(this.awareness, [...this.pending]);
+    const update = this.encode([...this.pending]);
     const from = this.pendingFrom;
     const except = from && this.pendingChanges === 1 && this.isConnected(from.id) ? from.id : undefined;
-    const droppable = !this.pendingRemovals;
+    const delivery = { except, droppable: !this.pendingRemovals, owed: this.owed };
     this.pending.clear();
     this.pendingFrom = undefined;
     this.pendingChanges = 0;
     this.pendingRemovals = false;
-    this.relay(update, except, droppable);
+    this.owed = new Set();
+    this.relay(update, delivery);
   };
 }
 

@@ -3,7 +3,7 @@ import { AppError } from "../errors.js";
 import { CapturedDoc } from "./captured-doc.js";
 import { ClientIds } from "./client-ids.js";
 import type { CollabConnection } from "./connection.js";
-import { DocumentAwareness } from "./document-awareness.js";
+import { type AwarenessDelivery, DocumentAwareness } from "./document-awareness.js";
 import { KnownUpdates } from "./known-updates.js";
 import type { CollabLimits } from "./limits.js";
 import type { PeerMessage } from "./peer-messages.js";
@@ -24,11 +24,7 @@ import { answerStep1, requestResync } from "./sync-replies.js";
 /** How a document reaches every connection in its room on this node at once (one encoding for all). */
 export interface DocumentBroadcaster {
   sync(documentId: string, message: Uint8Array, exceptConnectionId?: string): void;
-  /**
-   * `droppable`: a cursor move may be skipped for a connection that is
-   * behind (its next move supersedes it); a departure never is.
-   */
-  awareness(documentId: string, update: Uint8Array, exceptConnectionId: string | undefined, droppable: boolean): void;
+  awareness(documentId: string, update: Uint8Array, delivery: AwarenessDelivery): void;
 }
 
 /** The origin of changes that came from other nodes. */
@@ -73,7 +69,7 @@ export class CollabDocument {
       this.doc,
       this.clientIds,
       limits,
-      (update, except, droppable) => broadcaster.awareness(id, update, except, droppable),
+      (update, delivery) => broadcaster.awareness(id, update, delivery),
       (connectionId) => this.connections.has(connectionId),
       () => this.connections.size,
       toPeers && ((update, bindings) => toPeers({ type: "awareness", payload: update, bindings })),
@@ -154,7 +150,7 @@ export class CollabDocument {
   /** After a successful open: the server's sync step 1, then who is here. */
   welcome(connection: CollabConnection): void {
     connection.transport.sendSync(encodeSyncStep1(this.doc));
-    const everyone = this.presence.encodeAll();
+    const everyone = this.presence.encodeAll(connection);
     if (everyone) connection.transport.sendAwareness(everyone);
   }
 

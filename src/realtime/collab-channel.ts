@@ -65,7 +65,7 @@ interface Membership {
  */
 export function roomBroadcaster(
   namespace: ProjectsNamespace,
-  /** Whether a socket's reader does not keep up (outbound.ts): droppable awareness skips it. */
+  /** Whether a socket's reader does not keep up (outbound.ts): droppable awareness skips it, unless owed. */
   isBehind: (socket: ProjectsSocket) => boolean,
   metrics?: Metrics,
 ): DocumentBroadcaster {
@@ -73,11 +73,11 @@ export function roomBroadcaster(
     const room = namespace.local.to(projectRoom(documentId));
     return except ? room.except(except) : room;
   };
-  const behindIn = (documentId: string): string[] => {
+  const behindIn = (documentId: string, owed: ReadonlySet<string>): string[] => {
     const behind: string[] = [];
     for (const socketId of namespace.adapter.rooms.get(projectRoom(documentId)) ?? []) {
       const socket = namespace.sockets.get(socketId);
-      if (socket && isBehind(socket)) behind.push(socketId);
+      if (socket && !owed.has(socketId) && isBehind(socket)) behind.push(socketId);
     }
     return behind;
   };
@@ -92,8 +92,8 @@ export function roomBroadcaster(
       counted(documentId, except);
       target(documentId, except).emit("yjs:sync", documentId, toWire(message));
     },
-    awareness: (documentId, update, except, droppable) => {
-      const skipped = droppable ? behindIn(documentId) : [];
+    awareness: (documentId, update, { except, droppable, owed }) => {
+      const skipped = droppable ? behindIn(documentId, owed) : [];
       if (except) skipped.push(except);
       const room = namespace.local.to(projectRoom(documentId));
       (skipped.length > 0 ? room.except(skipped) : room).emit("yjs:awareness", documentId, toWire(update));

@@ -43,7 +43,7 @@ function document(audience: () => number) {
     new Y.Doc(),
     new ClientIds(),
     limits,
-    (update, except, droppable) => {
+    (update, { except, droppable }) => {
       relays.push({ clients: readAwarenessUpdate(update).length, except, droppable });
       heard?.();
     },
