@@ -2,36 +2,7 @@ import { describe, expect, it } from "vitest";
 import { Awareness, encodeAwarenessUpdate } from "y-protocols/awareness";
 import * as Y from "yjs";
 import { readAwarenessUpdate } from "../../src/collab/awareness-messages.js";
-import { ClientIds } from "../../src/collab/client-ids.js";
-import { CollabConnection } from "../../src/collab/connection.js";
-import { DocumentAwareness } from "../../src/collab/document-awareness.js";
-import { RateLimiter } from "../../src/collab/limits.js";
-
-const limits = { awarenessClientsPerConnection: 4, maxAwarenessStateBytes: 8192, relayIntervalMs: 5 };
-
-function connection(id: string) {
-  return new CollabConnection(
-    {
-      id,
-      userId: `user-${id}`,
-      userName: id,
-      canWrite: () => true,
-      sendSync: () => undefined,
-      sendAwareness: () => undefined,
-      whenDrained: (callback) => callback(),
-    },
-    { messagesPerSecond: 100, bytesPerSecond: 1 << 20, maxDocumentBytes: 1 << 20 },
-    new RateLimiter(1 << 20),
-  );
-}
-
-function announcement(cursor: number): Uint8Array {
-  const awareness = new Awareness(new Y.Doc());
-  awareness.setLocalStateField("cursor", { anchor: cursor });
-  const update = encodeAwarenessUpdate(awareness, [awareness.clientID]);
-  awareness.destroy();
-  return update;
-}
+import { announcement, fakeConnection, recordingAwareness } from "../helpers/awareness-fakes.js";
 
 /** One client's successive announcements: the same id, a higher clock each time. */
 function announcer() {
@@ -45,30 +16,6 @@ function announcer() {
   };
 }
 
-type Relay = { update: Uint8Array; droppable: boolean; owed: string[] };
-
-function document(audience: () => number) {
-  const relays: Relay[] = [];
-  let heard: (() => void) | undefined;
-  const awareness = new DocumentAwareness(
-    new Y.Doc(),
-    new ClientIds(),
-    limits,
-    (update, { droppable, owed }) => {
-      relays.push({ update, droppable, owed: [...owed] });
-      heard?.();
-    },
-    () => true,
-    audience,
-  );
-  const relayCount = (count: number) =>
-    new Promise<void>((resolve) => {
-      heard = () => relays.length >= count && resolve();
-      heard();
-    });
-  return { awareness, relays, relayCount };
-}
-
 const clientsOf = (update: Uint8Array | undefined) =>
   update ? readAwarenessUpdate(update).map((entry) => entry.clientId) : [];
 
@@ -77,10 +24,10 @@ describe("DocumentAwareness welcomes", () => {
   it.each([2, 1000])(
     "encodes states byte for byte as y-protocols does, after changes and departures (%i sockets)",
     async (sockets) => {
-      const newcomer = connection("newcomer");
-      const { awareness: document_, relayCount } = document(() => sockets);
-      const first = connection("first");
-      const second = connection("second");
+      const newcomer = fakeConnection("newcomer");
+      const { awareness: document_, relayCount } = recordingAwareness(() => sockets);
+      const first = fakeConnection("first");
+      const second = fakeConnection("second");
       const firstClient = announcer();
       const all = () => [...document_.awareness.getStates().keys()];
       document_.receive(first, firstClient.next(1));
@@ -103,19 +50,19 @@ describe("DocumentAwareness welcomes", () => {
   );
 
   it("leaves states waiting for the next relay to that relay, which a newcomer behind must not miss", async () => {
-    const newcomer = connection("newcomer");
-    const { awareness: document_, relays, relayCount } = document(() => 1000);
-    document_.receive(connection("a"), announcement(1));
+    const newcomer = fakeConnection("newcomer");
+    const { awareness: document_, relays, relayCount } = recordingAwareness(() => 1000);
+    document_.receive(fakeConnection("a"), announcement(1));
     await relayCount(1);
     // A thousand sockets: the next relay waits 250 ms; these two wait for it.
-    document_.receive(connection("b"), announcement(2));
-    document_.receive(connection("c"), announcement(3));
+    document_.receive(fakeConnection("b"), announcement(2));
+    document_.receive(fakeConnection("c"), announcement(3));
     const [a, b, c] = [...document_.awareness.getStates().keys()];
     expect(clientsOf(document_.encodeAll(newcomer))).toEqual([a]);
     await relayCount(2);
     expect(clientsOf(relays[1]?.update).sort()).toEqual([b, c].sort());
     // A cursor move may still skip a socket that is behind, but not the newcomer it is owed to.
-    expect(relays[1]).toMatchObject({ droppable: true, owed: [newcomer.id] });
+    expect(relays[1]).toMatchObject({ droppable: true, owed: new Set([newcomer.id]) });
     // Once relayed, a newcomer is told all three at once.
     expect(clientsOf(document_.encodeAll(newcomer)).sort()).toEqual([a, b, c].sort());
     document_.destroy();
