@@ -104,7 +104,7 @@ export class DocumentAwareness {
    * The states of everyone here, for a newcomer already in the room;
    * undefined when nobody is. Those changed since the last relay are left to
    * the next one, which reaches the newcomer too: sent now, they would come
-   * twice (in a crowd, a quarter of all it is told).
+   * twice, and a client parses every state it is sent.
    */
   encodeAll(newcomer: CollabConnection): Uint8Array | undefined {
     const clients: number[] = [];
