@@ -34,15 +34,16 @@ export function readAwarenessUpdate(update: Uint8Array): AwarenessEntry[] {
 }
 
 export function writeAwarenessUpdate(entries: AwarenessEntry[]): Uint8Array {
-  return joinAwarenessEntries(entries.map(writeAwarenessEntry));
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, entries.length);
+  for (const entry of entries) writeEntry(encoder, entry);
+  return encoding.toUint8Array(encoder);
 }
 
 /** One entry's bytes, to be joined into updates later: a state encoded once serves every update that carries it. */
 export function writeAwarenessEntry(entry: AwarenessEntry): Uint8Array {
   const encoder = encoding.createEncoder();
-  encoding.writeVarUint(encoder, entry.clientId);
-  encoding.writeVarUint(encoder, entry.clock);
-  encoding.writeVarString(encoder, JSON.stringify(entry.state));
+  writeEntry(encoder, entry);
   return encoding.toUint8Array(encoder);
 }
 
@@ -52,4 +53,10 @@ export function joinAwarenessEntries(entries: Uint8Array[]): Uint8Array {
   encoding.writeVarUint(encoder, entries.length);
   for (const entry of entries) encoding.writeUint8Array(encoder, entry);
   return encoding.toUint8Array(encoder);
+}
+
+function writeEntry(encoder: encoding.Encoder, entry: AwarenessEntry): void {
+  encoding.writeVarUint(encoder, entry.clientId);
+  encoding.writeVarUint(encoder, entry.clock);
+  encoding.writeVarString(encoder, JSON.stringify(entry.state));
 }

@@ -107,29 +107,33 @@ export class DocumentAwareness {
    * twice, and a client parses every state it is sent.
    */
   encodeAll(newcomer: CollabConnection): Uint8Array | undefined {
-    const clients: number[] = [];
-    for (const clientId of this.awareness.getStates().keys()) {
-      if (this.pending.has(clientId)) this.owed.add(newcomer.id);
-      else clients.push(clientId);
-    }
+    const states = [...this.awareness.getStates().keys()];
+    const clients = states.filter((clientId) => !this.pending.has(clientId));
+    if (clients.length < states.length) this.owed.add(newcomer.id);
     return clients.length > 0 ? this.encode(clients) : undefined;
   }
 
   private encode(clients: number[]): Uint8Array {
-    return joinAwarenessEntries(clients.map((clientId) => this.entryOf(clientId)));
+    if (this.audience() < KEEP_ENCODED_FROM_SOCKETS) return writeAwarenessUpdate(clients.map(this.entryOf));
+    return joinAwarenessEntries(clients.map(this.keptEntryOf));
   }
 
   /** As y-protocols' encodeAwarenessUpdate writes it: a client no longer here is its last clock and null. */
-  private entryOf(clientId: number): Uint8Array {
-    const cached = this.encodedEntries.get(clientId);
-    if (cached) return cached;
-    const state = this.awareness.getStates().get(clientId) ?? null;
-    const clock = this.awareness.meta.get(clientId)?.clock ?? 0;
-    const entry = writeAwarenessEntry({ clientId, clock, state });
+  private readonly entryOf = (clientId: number): AwarenessEntry => ({
+    clientId,
+    clock: this.awareness.meta.get(clientId)?.clock ?? 0,
+    state: this.awareness.getStates().get(clientId) ?? null,
+  });
+
+  private readonly keptEntryOf = (clientId: number): Uint8Array => {
+    const kept = this.encodedEntries.get(clientId);
+    if (kept) return kept;
+    const entry = this.entryOf(clientId);
+    const bytes = writeAwarenessEntry(entry);
     // Only present clients: what is kept never outgrows the room.
-    if (state !== null && this.audience() >= KEEP_ENCODED_FROM_SOCKETS) this.encodedEntries.set(clientId, entry);
-    return entry;
-  }
+    if (entry.state !== null) this.encodedEntries.set(clientId, bytes);
+    return bytes;
+  };
 
   /** Only ids the sender's user owns (or may claim), with the server's identity stamped on each state. */
   receive(connection: CollabConnection, update: Uint8Array): void {
@@ -206,9 +210,11 @@ export class DocumentAwareness {
   ) => {
     const changed = [...added, ...updated, ...removed];
     if (changed.length === 0) return;
-    for (const clientId of changed) this.encodedEntries.delete(clientId);
     const local = origin instanceof CollabConnection ? origin : undefined;
-    for (const clientId of changed) this.pending.add(clientId);
+    for (const clientId of changed) {
+      this.encodedEntries.delete(clientId);
+      this.pending.add(clientId);
+    }
     this.pendingFrom = this.pendingChanges === 0 ? local : undefined;
     this.pendingChanges += 1;
     if (removed.length > 0) this.pendingRemovals = true;

@@ -69,9 +69,9 @@ export function roomBroadcaster(
   isBehind: (socket: ProjectsSocket) => boolean,
   metrics?: Metrics,
 ): DocumentBroadcaster {
-  const target = (documentId: string, except?: string) => {
+  const target = (documentId: string, except?: string | string[]) => {
     const room = namespace.local.to(projectRoom(documentId));
-    return except ? room.except(except) : room;
+    return except?.length ? room.except(except) : room;
   };
   const behindIn = (documentId: string, owed: ReadonlySet<string>): string[] => {
     const behind: string[] = [];
@@ -95,8 +95,7 @@ export function roomBroadcaster(
     awareness: (documentId, update, { except, droppable, owed }) => {
       const skipped = droppable ? behindIn(documentId, owed) : [];
       if (except) skipped.push(except);
-      const room = namespace.local.to(projectRoom(documentId));
-      (skipped.length > 0 ? room.except(skipped) : room).emit("yjs:awareness", documentId, toWire(update));
+      target(documentId, skipped).emit("yjs:awareness", documentId, toWire(update));
     },
   };
 }

@@ -46,7 +46,7 @@ export function recordingAwareness(audience: () => number) {
     new ClientIds(),
     limits,
     (update, delivery) => {
-      relays.push({ update, ...delivery, owed: new Set(delivery.owed) });
+      relays.push({ update, ...delivery });
       heard?.();
     },
     () => true,
