@@ -1,6 +1,7 @@
 /**
  * This service driven the way docs/PROTOCOL.md describes it, with nothing of
- * the shipped provider: `project:open`, then y-protocols sync messages on
+ * the shipped provider: `project:open` with the client's state vector (the
+ * ack carries the server's half of the sync), then y-protocols sync messages on
  * `yjs:sync` (each change acked once stored), no awareness. Beside the
  * provider's figures, it separates what the service costs from what the
  * provider adds (awareness, save state, retries).
@@ -10,6 +11,7 @@ import * as encoding from "lib0/encoding";
 import { io } from "socket.io-client";
 import * as syncProtocol from "y-protocols/sync";
 import * as Y from "yjs";
+import type { AckResponse, OpenOptions, OpenResult } from "../../src/protocol/events.js";
 import { fromWire, toWire } from "../../src/protocol/wire-bytes.js";
 import type { BenchClient, Listeners, Room } from "./clients.js";
 
@@ -52,13 +54,20 @@ export function rawServiceClient(url: string, room: Room, index: number, listene
     send(encoding.toUint8Array(encoder), () => ackHandler?.(performance.now() - started));
   });
   const opened = new Promise<void>((resolve, reject) => {
+    // The open carries the state vector; its ack, the server's half of the handshake.
+    const options: OpenOptions = { stateVector: toWire(Y.encodeStateVector(doc)) };
     socket.once("connect", () =>
-      socket.emit("project:open", room.id, (response: { ok: boolean; error?: { code: string } }) => {
-        if (!response.ok) return reject(new Error(response.error?.code));
+      socket.emit("project:open", room.id, options, (response: AckResponse<OpenResult>) => {
+        if (!response.ok) return reject(new Error(response.error.code));
         resolve();
+        const update = response.sync && fromWire(response.sync.update);
+        const serverState = response.sync && fromWire(response.sync.stateVector);
+        if (!update || !serverState) return reject(new Error("the open's ack carried no sync"));
+        Y.applyUpdate(doc, update, REMOTE);
         const encoder = encoding.createEncoder();
-        syncProtocol.writeSyncStep1(encoder, doc);
+        syncProtocol.writeSyncStep2(encoder, doc, serverState);
         send(encoding.toUint8Array(encoder));
+        markSynced();
       }),
     );
     socket.once("connect_error", reject);

@@ -2,9 +2,13 @@ import * as decoding from "lib0/decoding";
 import * as encoding from "lib0/encoding";
 import * as syncProtocol from "y-protocols/sync";
 import * as Y from "yjs";
-import type { AckResponse, ErrorCode, WireError } from "../protocol/events.js";
+import type { AckResponse, ErrorCode, OpenOptions, OpenSync, WireError } from "../protocol/events.js";
+import { fromWire, toWire } from "../protocol/wire-bytes.js";
 import { type LocalEdit, LocalEdits } from "./local-edits.js";
 import { OutgoingChanges } from "./outgoing-changes.js";
+
+/** An update with no structs and no deletions: two zero counts. */
+const EMPTY_UPDATE_BYTES = 2;
 
 /** Refusals that mean "this content will never be stored": its edits are undone locally. */
 const REVERTED_CODES = new Set<ErrorCode>(["READ_ONLY", "TOO_LARGE", "FORBIDDEN", "INVALID_UPDATE"]);
@@ -64,11 +68,38 @@ export class DocumentSync {
     this.readOnly = readOnly;
   }
 
-  /** The project is open: the server's step 1 will follow; ours asks for what we lack. */
-  opened(): void {
-    const encoder = encoding.createEncoder();
-    syncProtocol.writeSyncStep1(encoder, this.doc);
-    this.channel.send(encoding.toUint8Array(encoder));
+  /** What the open sends, so that its ack can carry the server's half of the handshake. */
+  openOptions(): OpenOptions {
+    return { stateVector: toWire(Y.encodeStateVector(this.doc)) };
+  }
+
+  /**
+   * The project is open. With the server's half of the handshake in the ack:
+   * apply what we lack (synced), answer with what the server lacks. Without
+   * it (a server that does not answer in the ack): the server's step 1 will
+   * follow, and ours asks for what we lack.
+   */
+  opened(sync?: OpenSync): void {
+    const update = sync && fromWire(sync.update);
+    const serverState = sync && fromWire(sync.stateVector);
+    if (!update || !serverState) {
+      const encoder = encoding.createEncoder();
+      syncProtocol.writeSyncStep1(encoder, this.doc);
+      this.channel.send(encoding.toUint8Array(encoder));
+      return;
+    }
+    try {
+      Y.applyUpdate(this.doc, update, this.remoteOrigin);
+    } catch (error) {
+      this.channel.error({
+        code: "INVALID_UPDATE",
+        message: `the server sent an update that does not apply: ${error}`,
+      });
+    }
+    // Nothing to tell and nothing waiting for an ack (which a step 2, empty or not, would bring): "saved" at once.
+    const missing = Y.encodeStateAsUpdate(this.doc, serverState);
+    if (this.outgoing.count > 0 || missing.byteLength > EMPTY_UPDATE_BYTES) this.outgoing.sendStep2(missing);
+    this.channel.synced();
   }
 
   receive(message: Uint8Array): void {

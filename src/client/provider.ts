@@ -206,8 +206,9 @@ export class ProjectProvider extends ObservableV2<ProjectProviderEvents> {
   }
 
   private open(): void {
-    // A callback ack, not emitWithAck: it runs as the ack arrives, before the server's sync step 1 that follows it.
-    this.socket.timeout(this.ackTimeoutMs).emit("project:open", this.projectId, (timedOut, response) => {
+    // A callback ack, not emitWithAck: it runs as the ack arrives, before any document traffic that follows it.
+    const options = this.sync.openOptions();
+    this.socket.timeout(this.ackTimeoutMs).emit("project:open", this.projectId, options, (timedOut, response) => {
       if (!this.socket.connected) return;
       if (timedOut) {
         // No answer in time: drop the connection and come back after a pause.
@@ -243,7 +244,8 @@ export class ProjectProvider extends ObservableV2<ProjectProviderEvents> {
     this.setStatus("connected");
     this.emit("open", [response]);
     this.emit("presence", [response.online]);
-    this.sync.opened();
+    this.sync.opened(response.sync);
+    if (response.awareness) this.presenceStates.receive(response.awareness);
     this.presenceStates.announce();
   }
 

@@ -1,3 +1,4 @@
+import { AppError } from "../errors.js";
 import { RateLimiter } from "./limits.js";
 
 /**
@@ -43,6 +44,16 @@ export class CollabConnection {
 
   get id(): string {
     return this.transport.id;
+  }
+
+  /** Size first, then the message rate, then the bytes (each byte is decoded): per connection and per user. */
+  admit(message: Uint8Array, maxMessageBytes: number): void {
+    const size = message.byteLength;
+    if (size > maxMessageBytes) throw new AppError("TOO_LARGE", "message is too large");
+    if (!this.messages.tryTake()) throw new AppError("RATE_LIMITED", "too many messages; slow down");
+    if (!this.bytes.tryTake(size) || !this.userBytes.tryTake(size)) {
+      throw new AppError("RATE_LIMITED", "too much document traffic; slow down");
+    }
   }
 
   /** Counts work done for this connection (bytes encoded for it) against its budgets. */

@@ -19,12 +19,20 @@ import {
   InvalidMessageError,
   readSyncMessage,
 } from "./sync-messages.js";
-import { answerStep1, requestResync } from "./sync-replies.js";
+import { answerInAck, answerStep1, requestResync } from "./sync-replies.js";
 
 /** How a document reaches every connection in its room on this node at once (one encoding for all). */
 export interface DocumentBroadcaster {
   sync(documentId: string, message: Uint8Array, exceptConnectionId?: string): void;
   awareness(documentId: string, update: Uint8Array, delivery: AwarenessDelivery): void;
+}
+
+/** A newcomer's sync and who is here, in its open's ack; `sent` once the ack is out. */
+export interface WelcomeInAck {
+  update: Uint8Array;
+  stateVector: Uint8Array;
+  awareness: Uint8Array | undefined;
+  sent(): void;
 }
 
 /** The origin of changes that came from other nodes. */
@@ -154,12 +162,18 @@ export class CollabDocument {
     if (everyone) connection.transport.sendAwareness(everyone);
   }
 
+  /** The same welcome for the open's ack to carry, with the answer to the state vector the open sent (checked). */
+  welcomeInAck(connection: CollabConnection, stateVector: Uint8Array): WelcomeInAck {
+    const { update, sent } = answerInAck(this.doc, connection, stateVector, this.holds(connection));
+    return { update, stateVector: Y.encodeStateVector(this.doc), awareness: this.presence.encodeAll(connection), sent };
+  }
+
   /**
    * Handles one sync message from `connection`. Resolves when whatever it
    * changed is durably stored; rejects with an AppError the sender is told.
    */
   receiveSync(connection: CollabConnection, message: Uint8Array): Promise<void> {
-    this.admit(connection, message);
+    connection.admit(message, this.limits.maxMessageBytes);
     let parsed: ReturnType<typeof readSyncMessage>;
     try {
       parsed = readSyncMessage(message);
@@ -212,7 +226,7 @@ export class CollabDocument {
 
   /** Handles one awareness update: only the sender's own client ids, with its identity stamped on each state. */
   receiveAwareness(connection: CollabConnection, update: Uint8Array): void {
-    this.admit(connection, update);
+    connection.admit(update, this.limits.maxMessageBytes);
     this.presence.receive(connection, update);
   }
 
@@ -282,15 +296,5 @@ export class CollabDocument {
     this.relays.stop();
     this.presence.destroy();
     this.doc.destroy();
-  }
-
-  /** Size first, then the message rate, then the bytes (each byte is decoded): per connection and per user. */
-  private admit(connection: CollabConnection, message: Uint8Array): void {
-    const size = message.byteLength;
-    if (size > this.limits.maxMessageBytes) throw new AppError("TOO_LARGE", "message is too large");
-    if (!connection.messages.tryTake()) throw new AppError("RATE_LIMITED", "too many messages; slow down");
-    if (!connection.bytes.tryTake(size) || !connection.userBytes.tryTake(size)) {
-      throw new AppError("RATE_LIMITED", "too much document traffic; slow down");
-    }
   }
 }

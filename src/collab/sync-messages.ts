@@ -40,6 +40,15 @@ export function readSyncMessage(message: Uint8Array): SyncMessage {
   }
 }
 
+/** A state vector sent on its own (with an open): throws InvalidMessageError unless it decodes. */
+export function checkStateVector(stateVector: Uint8Array): void {
+  try {
+    Y.decodeStateVector(stateVector);
+  } catch (error) {
+    throw new InvalidMessageError(`malformed state vector: ${(error as Error).message}`);
+  }
+}
+
 /** Decodes the whole update (structs and delete set), so bytes that do not decode never reach `applyUpdate`. */
 function validateUpdate(update: Uint8Array): ClockRanges {
   const { structs } = Y.decodeUpdate(update);
@@ -73,7 +82,11 @@ function encode(write: (encoder: encoding.Encoder) => void): Uint8Array {
 }
 
 export const encodeSyncStep1 = (doc: Y.Doc) => encode((encoder) => syncProtocol.writeSyncStep1(encoder, doc));
-export const encodeSyncStep2 = (doc: Y.Doc, stateVector?: Uint8Array) =>
-  encode((encoder) => syncProtocol.writeSyncStep2(encoder, doc, stateVector));
+/** A sync step 2 carrying `update` (what the receiver lacks, encoded already). */
+export const encodeSyncStep2Message = (update: Uint8Array) =>
+  encode((encoder) => {
+    encoding.writeVarUint(encoder, syncProtocol.messageYjsSyncStep2);
+    encoding.writeVarUint8Array(encoder, update);
+  });
 export const encodeUpdateMessage = (update: Uint8Array) =>
   encode((encoder) => syncProtocol.writeUpdate(encoder, update));

@@ -1,12 +1,12 @@
-import type * as Y from "yjs";
+import * as Y from "yjs";
 import { AppError } from "../errors.js";
 import type { CollabConnection } from "./connection.js";
-import { encodeSyncStep1, encodeSyncStep2 } from "./sync-messages.js";
+import { encodeSyncStep1, encodeSyncStep2Message } from "./sync-messages.js";
 
 /**
  * What the server sends one connection of its own accord, paced per
- * connection: the answer to its sync step 1, and the server's request for
- * a resync. `stillThere` says whether a reply due later has a reader.
+ * connection: the answer to its sync step 1 (or to the state vector of its
+ * open), and the server's request for a resync. `stillThere` says whether a reply due later has a reader.
  */
 
 /** A connection is asked for a resync at most this often. */
@@ -28,10 +28,35 @@ export function answerStep1(
     connection.queuedStateVector = stateVector;
     return;
   }
-  const answer = encodeSyncStep2(doc, stateVector);
-  connection.charge(answer.byteLength);
+  connection.transport.sendSync(encodeSyncStep2Message(startAnswer(doc, connection, stateVector)));
+  afterAnswerDrains(doc, connection, stillThere);
+}
+
+/**
+ * The same answer to a state vector that came with the open, for the open's
+ * ack to carry; `sent` once the ack is out, so that it is the connection's
+ * answer in flight until it drains.
+ */
+export function answerInAck(
+  doc: Y.Doc,
+  connection: CollabConnection,
+  stateVector: Uint8Array,
+  stillThere: () => boolean,
+): { update: Uint8Array; sent(): void } {
+  return {
+    update: startAnswer(doc, connection, stateVector),
+    sent: () => afterAnswerDrains(doc, connection, stillThere),
+  };
+}
+
+function startAnswer(doc: Y.Doc, connection: CollabConnection, stateVector: Uint8Array): Uint8Array {
+  const update = Y.encodeStateAsUpdate(doc, stateVector);
+  connection.charge(update.byteLength);
   connection.answering = true;
-  connection.transport.sendSync(answer);
+  return update;
+}
+
+function afterAnswerDrains(doc: Y.Doc, connection: CollabConnection, stillThere: () => boolean): void {
   connection.transport.whenDrained(() => {
     connection.answering = false;
     const next = connection.queuedStateVector;

@@ -26,12 +26,34 @@ export interface WireError {
 
 export type AckResponse<Result extends object = object> = ({ ok: true } & Result) | { ok: false; error: WireError };
 
+/** What a client may send with `project:open`. */
+export interface OpenOptions {
+  /**
+   * The client's state vector (`Y.encodeStateVector`): the ack then carries
+   * the sync handshake's server half (`OpenResult.sync`), one round trip
+   * sooner than a sync step 1 sent after the ack would get it.
+   */
+  stateVector?: WireBytes;
+}
+
+/** The server's half of the sync handshake, in the ack of an open that sent its state vector. */
+export interface OpenSync {
+  /** What the client lacks (a sync step 2's update): applying it makes the client synced. */
+  update: WireBytes;
+  /** The server's state vector (a sync step 1's): the client answers with a step 2 of what the server lacks. */
+  stateVector: WireBytes;
+}
+
 export interface OpenResult {
   project: { id: string; name: string };
   role: Role;
   /** The role may not change the document: changes are refused with READ_ONLY. */
   readOnly: boolean;
   online: OnlineUser[];
+  /** Present when the open sent `stateVector`; otherwise the server's sync step 1 follows the ack. */
+  sync?: OpenSync;
+  /** With `sync`: the awareness states in the room (one awareness update), when anyone is there. */
+  awareness?: WireBytes;
 }
 
 /** The caller's role in an open project changed (a demotion or promotion by an owner). */
@@ -92,7 +114,12 @@ export interface ChatTypingPayload {
 }
 
 export interface ProjectsClientToServerEvents {
-  "project:open": (projectId: string, ack: (response: AckResponse<OpenResult>) => void) => void;
+  "project:open": (
+    projectId: string,
+    ...rest:
+      | [options: OpenOptions, ack: (response: AckResponse<OpenResult>) => void]
+      | [ack: (response: AckResponse<OpenResult>) => void]
+  ) => void;
   "project:close": (projectId: string, ack: (response: AckResponse) => void) => void;
   /** One y-protocols sync message (step 1, step 2 or update), unwrapped; binary or base64 text. */
   "yjs:sync": (projectId: string, message: WireBytes, ack?: (response: AckResponse) => void) => void;

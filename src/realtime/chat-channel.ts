@@ -5,7 +5,7 @@ import { AppError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics/metrics.js";
 import { answer, splitAck } from "./acks.js";
-import type { OpenHook } from "./project-rooms.js";
+import type { OpenGreeting, OpenHook } from "./project-rooms.js";
 import { openProjectOf, projectRoom, userRoom } from "./rooms.js";
 import { LazySocketState, sharedListener } from "./shared-listeners.js";
 import type { NotificationsNamespace, ProjectsNamespace, ProjectsSocket } from "./types.js";
@@ -50,14 +50,16 @@ export class ChatChannel implements OpenHook {
   ) {}
 
   /** After the open's ack: the latest messages. */
-  async join(socket: ProjectsSocket, openedId: string): Promise<() => void> {
-    return () => {
-      this.chat.latest(openedId).then(
-        (page) => {
-          if (openProjectOf(socket) === openedId) socket.emit("chat:history", { projectId: openedId, ...page });
-        },
-        (error: unknown) => this.logger.warn({ err: error, projectId: openedId }, "loading chat history failed"),
-      );
+  async join(socket: ProjectsSocket, openedId: string): Promise<OpenGreeting> {
+    return {
+      afterAck: () => {
+        this.chat.latest(openedId).then(
+          (page) => {
+            if (openProjectOf(socket) === openedId) socket.emit("chat:history", { projectId: openedId, ...page });
+          },
+          (error: unknown) => this.logger.warn({ err: error, projectId: openedId }, "loading chat history failed"),
+        );
+      },
     };
   }
 

@@ -2,11 +2,13 @@ import { z } from "zod";
 import type { CollabConnection } from "../collab/connection.js";
 import type { CollabDocument, DocumentBroadcaster } from "../collab/document.js";
 import type { DocumentRegistry } from "../collab/registry.js";
+import { checkStateVector } from "../collab/sync-messages.js";
 import { AppError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics/metrics.js";
 import { fromWire, toWire } from "../protocol/wire-bytes.js";
 import { answer, splitAck, toWireError } from "./acks.js";
+import type { OpenGreeting, OpenRequest } from "./project-rooms.js";
 import { projectIdOfRoom, projectRoom } from "./rooms.js";
 import { sharedListener } from "./shared-listeners.js";
 import { SocketTransport } from "./socket-transport.js";
@@ -127,10 +129,19 @@ export class CollabChannel {
   }
 
   /**
-   * Joins the socket to its open project's document; resolves with what to
-   * send once the open is acknowledged (the server's sync step 1, awareness).
+   * Joins the socket to its open project's document; greets it with the sync
+   * handshake's server half and who is here: in the open's ack when the open
+   * sent its state vector, otherwise after it (the server's sync step 1).
    */
-  async join(socket: ProjectsSocket, projectId: string): Promise<() => void> {
+  async join(socket: ProjectsSocket, projectId: string, request: OpenRequest): Promise<OpenGreeting> {
+    const { stateVector } = request;
+    if (stateVector) {
+      try {
+        checkStateVector(stateVector);
+      } catch {
+        throw new AppError("VALIDATION", "stateVector is not a Yjs state vector");
+      }
+    }
     const transport = new SocketTransport(socket, projectId, this.whenDrained);
     const { document, connection } = await this.registry.join(projectId, transport);
     this.detach(socket.id);
@@ -140,7 +151,18 @@ export class CollabChannel {
       throw new AppError("NOT_FOUND", "project not found");
     }
     this.memberships.set(socket.id, { projectId, document, connection });
-    return () => document.welcome(connection);
+    if (!stateVector) return { afterAck: () => document.welcome(connection) };
+    let sent: (() => void) | undefined;
+    return {
+      inAck: () => {
+        this.metrics?.updatesReceived.inc({ type: "step1" });
+        const welcome = document.welcomeInAck(connection, stateVector);
+        sent = welcome.sent;
+        const sync = { update: toWire(welcome.update), stateVector: toWire(welcome.stateVector) };
+        return welcome.awareness ? { sync, awareness: toWire(welcome.awareness) } : { sync };
+      },
+      afterAck: () => sent?.(),
+    };
   }
 
   private readonly onSync = sharedListener<ProjectsSocket>((socket, raw) => {

@@ -4,6 +4,7 @@ import type { Logger } from "../logger.js";
 import type { AccessPolicy, ProjectAccess } from "../projects/access.js";
 import { can } from "../projects/roles.js";
 import type { OpenResult } from "../protocol/events.js";
+import { fromWire } from "../protocol/wire-bytes.js";
 import type { AccessChanges } from "./access-changes.js";
 import { answer, SerialQueue, splitAck, toWireError } from "./acks.js";
 import type { Presence } from "./presence.js";
@@ -22,6 +23,31 @@ export function parseProjectId(value: unknown): string {
 
 const notFound = () => new AppError("NOT_FOUND", "project not found");
 
+/** What an open asks for besides the project, as hooks see it. */
+export interface OpenRequest {
+  /** The client's Yjs state vector (undecoded: the document layer checks it). */
+  stateVector?: Uint8Array;
+}
+
+const openOptions = z
+  .object({
+    stateVector: z
+      .unknown()
+      .transform((payload, context) => {
+        const bytes = fromWire(payload);
+        if (!bytes) context.addIssue({ code: "custom", message: "stateVector must be binary data or base64 text" });
+        return bytes ?? z.NEVER;
+      })
+      .optional(),
+  })
+  .optional();
+
+export function parseOpenOptions(value: unknown): OpenRequest {
+  const parsed = openOptions.safeParse(value);
+  if (!parsed.success) throw new AppError("VALIDATION", parsed.error.issues[0]?.message ?? "invalid open options");
+  return parsed.data?.stateVector ? { stateVector: parsed.data.stateVector } : {};
+}
+
 /** Puts the socket in or out of the project's writers room to match its role. */
 export function applyWriteAccess(
   socket: { join(room: string): unknown; leave(room: string): unknown },
@@ -31,14 +57,26 @@ export function applyWriteAccess(
   else socket.leave(writersRoom(access.projectId));
 }
 
-/** What else happens when a socket opens a project (the document channel, the chat): joins, and greets after the ack. */
+/** What a hook adds to a successful open. */
+export interface OpenGreeting {
+  /**
+   * Fields of the ack, made in the turn it is sent: the socket is in the room
+   * already, and whatever the room hears before that turn is in them. Must
+   * not throw (check the request in `join`): the open has succeeded by then.
+   */
+  inAck?(): Partial<OpenResult>;
+  /** Messages that must follow the ack. */
+  afterAck?(): void;
+}
+
+/** What else happens when a socket opens a project (the document channel, the chat): joins, and greets. */
 export interface OpenHook {
-  join(socket: ProjectsSocket, projectId: string): Promise<() => void>;
+  join(socket: ProjectsSocket, projectId: string, request: OpenRequest): Promise<OpenGreeting>;
 }
 
 interface Opened {
   result: OpenResult;
-  afterAck?: () => void;
+  greetings: OpenGreeting[];
 }
 
 /**
@@ -71,12 +109,14 @@ export class ProjectRooms {
       .run(async () => {
         let opened: Opened;
         try {
-          opened = await this.open(socket, args[0]);
+          opened = await this.open(socket, args[0], args[1]);
         } catch (error) {
           ack?.({ ok: false, error: toWireError(error, this.logger) });
           return;
         }
-        ack?.({ ok: true, ...opened.result });
+        let result = opened.result;
+        for (const greeting of opened.greetings) if (greeting.inAck) result = { ...result, ...greeting.inAck() };
+        ack?.({ ok: true, ...result });
         this.logger.info(
           {
             socketId: socket.id,
@@ -87,7 +127,7 @@ export class ProjectRooms {
           "project opened",
         );
         // Only after the ack: clients learn the project is open before its document traffic starts.
-        opened.afterAck?.();
+        for (const greeting of opened.greetings) greeting.afterAck?.();
       })
       .catch((error: unknown) => this.logger.error({ err: error }, "project:open failed after answering"));
   });
@@ -106,8 +146,9 @@ export class ProjectRooms {
     socket.on("project:close", this.onClose);
   }
 
-  private async open(socket: ProjectsSocket, rawProjectId: unknown): Promise<Opened> {
+  private async open(socket: ProjectsSocket, rawProjectId: unknown, rawOptions: unknown): Promise<Opened> {
     const requested = parseProjectId(rawProjectId);
+    const request = parseOpenOptions(rawOptions);
     if (this.draining()) throw new AppError("DRAINING", "this node is draining; reconnect");
     const { userId } = socket.data;
     const accessVersion = this.accessChanges.version;
@@ -126,7 +167,7 @@ export class ProjectRooms {
     const previous = openProjectOf(socket);
     if (previous === projectId) {
       applyWriteAccess(socket, access);
-      return { result: this.openResult(access) };
+      return { result: this.openResult(access), greetings: [] };
     }
 
     socket.join(projectRoom(projectId));
@@ -144,21 +185,16 @@ export class ProjectRooms {
       throw notFound();
     }
     applyWriteAccess(socket, confirmed);
-    const greetings: Array<() => void> = [];
+    const greetings: OpenGreeting[] = [];
     try {
-      for (const hook of this.hooks) greetings.push(await hook.join(socket, projectId));
+      for (const hook of this.hooks) greetings.push(await hook.join(socket, projectId, request));
     } catch (error) {
       this.leave(socket, projectId);
       throw error;
     }
     if (previous) this.leave(socket, previous);
     // The room hears of the newcomer from Presence, which follows the room's membership.
-    return {
-      result: this.openResult(confirmed),
-      afterAck: () => {
-        for (const greet of greetings) greet();
-      },
-    };
+    return { result: this.openResult(confirmed), greetings };
   }
 
   private openResult(access: ProjectAccess): OpenResult {
