@@ -6,7 +6,8 @@ import { encodeSyncStep1, encodeSyncStep2Message } from "./sync-messages.js";
 /**
  * What the server sends one connection of its own accord, paced per
  * connection: the answer to its sync step 1 (or to the state vector of its
- * open), and the server's request for a resync. `stillThere` says whether a reply due later has a reader.
+ * open), and the server's request for a resync. `stillThere` says whether a
+ * reply due later has a reader.
  */
 
 /** A connection is asked for a resync at most this often. */
