@@ -6,22 +6,16 @@ import { checkStateVector } from "../collab/sync-messages.js";
 import { AppError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics/metrics.js";
-import { fromWire, toWire } from "../protocol/wire-bytes.js";
+import { toWire } from "../protocol/wire-bytes.js";
 import { answer, splitAck, toWireError } from "./acks.js";
 import type { OpenGreeting, OpenRequest } from "./project-rooms.js";
 import { projectIdOfRoom, projectRoom } from "./rooms.js";
 import { sharedListener } from "./shared-listeners.js";
 import { SocketTransport } from "./socket-transport.js";
 import type { ProjectsNamespace, ProjectsSocket } from "./types.js";
+import { wireBytes } from "./wire-schema.js";
 
-const documentArguments = z.tuple([
-  z.string().max(100),
-  z.unknown().transform((payload, context) => {
-    const bytes = fromWire(payload);
-    if (!bytes) context.addIssue({ code: "custom", message: "expected binary data or base64 text" });
-    return bytes ?? z.NEVER;
-  }),
-]);
+const documentArguments = z.tuple([z.string().max(100), wireBytes("expected binary data or base64 text")]);
 
 /** y-protocols' sync message types, as metric labels. */
 const SYNC_TYPES: Record<number, string> = { 0: "step1", 1: "step2", 2: "update" };

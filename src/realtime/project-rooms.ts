@@ -4,13 +4,13 @@ import type { Logger } from "../logger.js";
 import type { AccessPolicy, ProjectAccess } from "../projects/access.js";
 import { can } from "../projects/roles.js";
 import type { OpenResult } from "../protocol/events.js";
-import { fromWire } from "../protocol/wire-bytes.js";
 import type { AccessChanges } from "./access-changes.js";
 import { answer, SerialQueue, splitAck, toWireError } from "./acks.js";
 import type { Presence } from "./presence.js";
 import { openProjectOf, projectRoom, writersRoom } from "./rooms.js";
 import { LazySocketState, sharedListener } from "./shared-listeners.js";
 import type { ProjectsSocket } from "./types.js";
+import { wireBytes } from "./wire-schema.js";
 
 /** Not a string is VALIDATION; a string that is no project of the caller's is NOT_FOUND, like an unknown id. */
 const projectIdArgument = z.string({ error: "projectId must be a string" }).max(100, "projectId is too long");
@@ -31,14 +31,7 @@ export interface OpenRequest {
 
 const openOptions = z
   .object({
-    stateVector: z
-      .unknown()
-      .transform((payload, context) => {
-        const bytes = fromWire(payload);
-        if (!bytes) context.addIssue({ code: "custom", message: "stateVector must be binary data or base64 text" });
-        return bytes ?? z.NEVER;
-      })
-      .optional(),
+    stateVector: wireBytes("stateVector must be binary data or base64 text").optional(),
   })
   .optional();
 
