@@ -1,4 +1,6 @@
 /** One kind of client per server under test; each has its own connection and its own Y.Doc. */
+
+import { HocuspocusProvider, HocuspocusProviderWebsocket } from "@hocuspocus/provider";
 import { io, type Socket } from "socket.io-client";
 import { WebSocket } from "ws";
 import type { Awareness } from "y-protocols/awareness";
@@ -12,6 +14,7 @@ import { rawServiceClient } from "./raw-client.js";
  * `metrics` is this service with /metrics on (METRICS_TOKEN) and scraped every second while it runs.
  * `default` is this service exactly as `npm start` runs it: the embedded database inside it, its CPU counted.
  * `-raw`: the same server, driven by clients speaking the protocol directly instead of the shipped provider.
+ * `hocuspocus` is Hocuspocus's server with its own provider, in memory like the reference.
  */
 export type ServerKind =
   | "service"
@@ -21,7 +24,8 @@ export type ServerKind =
   | "default-raw"
   | "cluster"
   | "floor"
-  | "reference";
+  | "reference"
+  | "hocuspocus";
 
 export interface BenchClient {
   doc: Y.Doc;
@@ -111,6 +115,28 @@ function referenceClient(url: string, room: Room, index: number, listeners?: Lis
   };
 }
 
+function hocuspocusClient(url: string, room: Room, index: number, listeners?: Listeners): BenchClient {
+  const doc = new Y.Doc();
+  // One WebSocket per provider, as a page with one document has; in Node it needs ws.
+  const socket = new HocuspocusProviderWebsocket({ url, WebSocketPolyfill: WebSocket });
+  const provider = new HocuspocusProvider({ websocketProvider: socket, name: room.id, document: doc });
+  provider.attach(); // a provider given its socket does not attach itself
+  showUser(provider.awareness as Awareness, index, listeners);
+  const ready = new Promise<void>((resolve) => {
+    if (provider.isSynced) resolve();
+    else provider.on("synced", () => resolve());
+  });
+  return {
+    doc,
+    ready,
+    opened: ready,
+    close: () => {
+      provider.destroy();
+      socket.destroy();
+    },
+  };
+}
+
 function serviceClient(url: string, room: Room, index: number, listeners?: Listeners): BenchClient {
   const tokens = room.tokens ?? [];
   const doc = new Y.Doc();
@@ -175,6 +201,7 @@ export function connectClient(
   if (kind === "floor") return floorClient(url, room);
   if (kind === "default-raw" || kind === "service-raw") return rawServiceClient(url, room, index, listeners);
   if (kind === "reference") return referenceClient(url, room, index, listeners);
+  if (kind === "hocuspocus") return hocuspocusClient(url, room, index, listeners);
   if (kind === "cluster") {
     const urls = url.split(",");
     return serviceClient(urls[index % urls.length] as string, room, index, listeners);

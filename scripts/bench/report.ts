@@ -145,7 +145,9 @@ export function renderReport(input: ReportInput): string {
     "**default-raw** is the same server driven by clients that speak the protocol directly (open, y-protocols sync, acks; no awareness), which separates the service's cost from the provider's;",
     "**service** is the same build with the embedded database in a process of its own (separate-db: its CPU reported apart as `DB CPU`); both have real accounts, projects and access checks and are driven by the shipped `ProjectProvider`, awareness on, each client showing a user as editor bindings do;",
     "**floor** is a plain Socket.IO 4.8 relay (`socket.to(room).emit`, default parser, no document, no database);",
-    "**reference** is the y-websocket server (`@y/websocket-server`, in memory). Ratios are against the floor measured in the same run.",
+    "**reference** is the y-websocket server (`@y/websocket-server`, in memory), driven by y-websocket's provider;",
+    "**hocuspocus** is Hocuspocus's server (`@hocuspocus/server` 3, the last major version for Node 20, in memory, no extensions), driven by its own provider.",
+    "Ratios are against the floor, the reference and Hocuspocus measured in the same run.",
     "",
     input.settings?.cold
       ? "Typing workloads (W1, W2, W5) are measured from their first second (`--cold`: no warm-up, as in a user's first minutes after `npm start`),"
@@ -184,8 +186,8 @@ export function renderReport(input: ReportInput): string {
       );
     }
     const ratioMetrics = metrics.filter((metric) => metric.ratio);
-    // The floor is what any Socket.IO service pays; issue targets are stated against the reference.
-    for (const baseline of ["floor", "reference"].filter((each) => input.servers.includes(each))) {
+    // The floor is what any Socket.IO service pays; issue targets are stated against the reference and Hocuspocus.
+    for (const baseline of ["floor", "reference", "hocuspocus"].filter((each) => input.servers.includes(each))) {
       if (ratioMetrics.length === 0) break;
       const base = (metric: Metric) => summarize(columnValues(baseline, metric))?.median;
       lines.push("", `Ratios against the ${baseline} (${ratioMetrics.map((metric) => metric.label).join(", ")}):`, "");

@@ -1,9 +1,9 @@
 /**
- * `npm run bench`: this service, the floor (a plain Socket.IO relay) and the
- * reference (the y-websocket server), each started as its own process, under
+ * `npm run bench`: this service, the floor (a plain Socket.IO relay), the
+ * reference (the y-websocket server) and Hocuspocus, each started as its own process, under
  * the same workloads from a load generator in its own process, repeated in
- * rotated order. Prints a table with ratios against the floor measured in the
- * same run, writes raw JSON under bench/results/, and with --write-doc the
+ * rotated order. Prints a table with ratios against the floor, the reference
+ * and Hocuspocus measured in the same run, writes raw JSON under bench/results/, and with --write-doc the
  * summary in docs/BENCHMARKS.md.
  *
  *   npm run bench -- --workloads W1,W3 --servers service,floor --reps 3 --W1.duration 10000
@@ -49,7 +49,7 @@ const { values } = parseArgs({
   strict: false,
   options: {
     workloads: { type: "string", default: "W1,W2,W3,W4,W5,W6,W6b" },
-    servers: { type: "string", default: "default,default-raw,service,floor,reference" },
+    servers: { type: "string", default: "default,default-raw,service,floor,reference,hocuspocus" },
     reps: { type: "string", default: "3" },
     "write-doc": { type: "boolean", default: false },
     profile: { type: "boolean", default: false },

@@ -196,8 +196,5 @@ export function startServer(kind: ServerKind, options: ServerOptions): Promise<R
   if (kind === "metrics") return startService(options, randomBytes(24).toString("hex"));
   if (kind === "default" || kind === "default-raw") return startDefault(options);
   if (kind === "cluster") return startCluster(options);
-  return startScript(
-    kind === "floor" ? "scripts/bench/servers/floor.ts" : "scripts/bench/servers/reference.ts",
-    options,
-  );
+  return startScript(`scripts/bench/servers/${kind}.ts`, options);
 }
