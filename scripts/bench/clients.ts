@@ -105,14 +105,12 @@ function referenceClient(url: string, room: Room, index: number, listeners?: Lis
     };
     provider.on("sync", onSync);
   });
-  return {
-    doc,
-    ready,
-    opened: ready,
-    close: () => {
-      provider.destroy();
-    },
-  };
+  return withoutAcks(doc, ready, () => provider.destroy());
+}
+
+/** A server with no acks and no refusals (in memory, checking nobody): a client is open once synced. */
+function withoutAcks(doc: Y.Doc, ready: Promise<void>, close: () => void): BenchClient {
+  return { doc, ready, opened: ready, close };
 }
 
 function hocuspocusClient(url: string, room: Room, index: number, listeners?: Listeners): BenchClient {
@@ -126,15 +124,10 @@ function hocuspocusClient(url: string, room: Room, index: number, listeners?: Li
     if (provider.isSynced) resolve();
     else provider.on("synced", () => resolve());
   });
-  return {
-    doc,
-    ready,
-    opened: ready,
-    close: () => {
-      provider.destroy();
-      socket.destroy();
-    },
-  };
+  return withoutAcks(doc, ready, () => {
+    provider.destroy();
+    socket.destroy();
+  });
 }
 
 function serviceClient(url: string, room: Room, index: number, listeners?: Listeners): BenchClient {
