@@ -1,10 +1,11 @@
 /**
  * `npm run bench`: this service, the floor (a plain Socket.IO relay), the
- * reference (the y-websocket server) and Hocuspocus, each started as its own process, under
- * the same workloads from a load generator in its own process, repeated in
- * rotated order. Prints a table with ratios against the floor, the reference
- * and Hocuspocus measured in the same run, writes raw JSON under bench/results/, and with --write-doc the
- * summary in docs/BENCHMARKS.md.
+ * reference (the y-websocket server) and Hocuspocus, each started as its own
+ * process, under the same workloads from a load generator in its own
+ * process, repeated in rotated order. Prints a table with ratios against the
+ * floor, the reference and Hocuspocus measured in the same run, writes raw
+ * JSON under bench/results/, and with --write-doc the summary in
+ * docs/BENCHMARKS.md.
  *
  *   npm run bench -- --workloads W1,W3 --servers service,floor --reps 3 --W1.duration 10000
  *   npm run bench -- --warmup 10000 --generators 2

@@ -9,7 +9,7 @@ export interface ServerOptions {
   profile: boolean;
   /** Node flags for the service process alone, such as `--perf-prof` (docs/PERFORMANCE.md, profiling with perf). */
   serviceFlags: string[];
-  /** Settings for every node of this service (the floor and the reference take none). */
+  /** Settings for every node of this service (the floor, the reference and Hocuspocus take none). */
   environment?: Record<string, string>;
   /** The inspector on (W3 reads the server's memory after a full collection through it). */
   inspect?: boolean;
