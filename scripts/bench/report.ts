@@ -91,6 +91,8 @@ const METRICS: Record<string, Metric[]> = {
     { label: "RSS after MB", pick: (run) => mb(path(run, "rssAfterKb")), digits: 0 },
     { label: "connect s", pick: (run) => path(run, "connectSeconds"), digits: 1 },
     { label: "connect CPU s", pick: (run) => path(run, "connectCpuSeconds"), digits: 2, ratio: true },
+    { label: "again after GC: s", pick: (run) => path(run, "connectAfterGcSeconds"), digits: 1 },
+    { label: "again after GC: CPU s", pick: (run) => path(run, "connectAfterGcCpuSeconds"), digits: 2, ratio: true },
     { label: "peak RSS MB", pick: (run) => mb(path(run, "serverPeakRssKb")), digits: 0 },
   ],
   W4: [
@@ -115,7 +117,7 @@ const TITLES: Record<string, string> = {
 function describe(workload: string, spec: ReportInput["specs"][string]): string {
   switch (workload) {
     case "W3":
-      return `${spec.rooms} rooms × ${spec.clients} clients. Heap and RSS KB/connection: the server's JavaScript heap and Buffers (and its RSS) after two full collections, read through the inspector before connecting and once all are synced and idle for 3 s; "no GC" is RSS as it happened to be, which carries garbage and is noisy. Connect CPU: the server's CPU from the first connection to the last one synced`;
+      return `${spec.rooms} rooms × ${spec.clients} clients. Connect s and CPU: the time, and the server's CPU, from the first connection to the last one synced, on the server as its setup left it. Then all disconnect, and 12 s later (the service keeps a document 10 s after its last socket leaves) they connect again: heap and RSS KB/connection are the server's JavaScript heap and Buffers (and its RSS) after two full collections, read through the inspector before that second connect and once all are synced and idle for 3 s; "no GC" is RSS as it happened to be, which carries garbage and is noisy. "Again after GC" is the second connect, right after those forced collections, which discard optimized code and shrink the heap's limits`;
     case "W4":
       return `${spec.opens} opens, one after another`;
     case "W6":
