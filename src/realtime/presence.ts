@@ -35,6 +35,8 @@ interface OnlineEntry {
 
 interface RemoteEntry {
   users: PresentUser[];
+  /** The node's sockets in the room, all its users together. */
+  sockets: number;
   heardAt: number;
 }
 
@@ -49,6 +51,12 @@ interface RemoteEntry {
 export class Presence {
   private readonly local = new Map<string, Map<string, OnlineEntry>>();
   private readonly remote = new Map<string, Map<string, RemoteEntry>>();
+  /**
+   * Each project's users as `online` answers, until the set changes: every
+   * open's answer carries the list, and a crowd of a thousand opens would
+   * otherwise sort it a thousand times.
+   */
+  private readonly sortedOnline = new Map<string, OnlineUser[]>();
   /** The user set each room was last told (user ids in order), to tell it again only on a change. */
   private readonly announced = new Map<string, string>();
   /** This node's own user set per project as last published to the others. */
@@ -72,9 +80,13 @@ export class Presence {
         this.local.set(projectId, users);
       }
       const { userId, name } = socket.data;
-      const entry = users.get(userId) ?? { name, sockets: new Set() };
+      let entry = users.get(userId);
+      if (!entry) {
+        entry = { name, sockets: new Set() };
+        users.set(userId, entry);
+        this.sortedOnline.delete(projectId);
+      }
       entry.sockets.add(socketId);
-      users.set(userId, entry);
       this.schedule(projectId);
     });
     namespace.adapter.on("leave-room", (room: string, socketId: string) => {
@@ -84,7 +96,10 @@ export class Presence {
       if (!projectId || !users || !userId) return;
       const entry = users.get(userId);
       entry?.sockets.delete(socketId);
-      if (entry && entry.sockets.size === 0) users.delete(userId);
+      if (entry && entry.sockets.size === 0) {
+        users.delete(userId);
+        this.sortedOnline.delete(projectId);
+      }
       if (users.size === 0) this.local.delete(projectId);
       this.schedule(projectId);
     });
@@ -97,18 +112,24 @@ export class Presence {
 
   /** Each user once, however many sockets (tabs, nodes) they have in the room; ordered by name. */
   online(projectId: string): OnlineUser[] {
-    const users = new Map<string, OnlineUser>();
-    for (const [userId, { name }] of this.local.get(projectId) ?? []) users.set(userId, { userId, name });
-    for (const entry of this.remote.get(projectId)?.values() ?? []) {
-      for (const { userId, name } of entry.users) users.set(userId, { userId, name });
+    let sorted = this.sortedOnline.get(projectId);
+    if (!sorted) {
+      const users = new Map<string, OnlineUser>();
+      for (const [userId, { name }] of this.local.get(projectId) ?? []) users.set(userId, { userId, name });
+      for (const entry of this.remote.get(projectId)?.values() ?? []) {
+        for (const { userId, name } of entry.users) users.set(userId, { userId, name });
+      }
+      sorted = [...users.values()].sort((a, b) => a.name.localeCompare(b.name) || a.userId.localeCompare(b.userId));
+      if (sorted.length > 0) this.sortedOnline.set(projectId, sorted);
     }
-    return [...users.values()].sort((a, b) => a.name.localeCompare(b.name) || a.userId.localeCompare(b.userId));
+    // A copy: the kept list must not change under a caller.
+    return [...sorted];
   }
 
   /** Sockets in the project's room, on this node and (as last heard) on the others. */
   socketCount(projectId: string): number {
-    let count = 0;
-    for (const { sockets } of this.tabs(projectId).values()) count += sockets;
+    let count = this.namespace.adapter.rooms.get(projectRoom(projectId))?.size ?? 0;
+    for (const entry of this.remote.get(projectId)?.values() ?? []) count += entry.sockets;
     return count;
   }
 
@@ -199,7 +220,8 @@ export class Presence {
       this.remote.set(projectId, nodes);
     }
     if (users.length === 0) nodes.delete(node);
-    else nodes.set(node, { users, heardAt: Date.now() });
+    else nodes.set(node, { users, sockets: users.reduce((sum, user) => sum + user.sockets, 0), heardAt: Date.now() });
+    this.sortedOnline.delete(projectId);
     if (nodes.size === 0) this.remote.delete(projectId);
     this.tell(projectId);
   }
@@ -213,6 +235,7 @@ export class Presence {
       for (const [node, entry] of nodes) {
         if (now - entry.heardAt <= EXPIRY_MS) continue;
         nodes.delete(node);
+        this.sortedOnline.delete(projectId);
         expired = true;
       }
       if (nodes.size === 0) this.remote.delete(projectId);
