@@ -28,6 +28,15 @@ export class CapturedDoc {
     return this.encodedState;
   }
 
+  /**
+   * What a peer with `stateVector` lacks. A newcomer with nothing (the usual
+   * page load) gets the whole state as encoded once for this version: a
+   * crowd opening a large document would otherwise encode it once each.
+   */
+  missingFrom(stateVector: Uint8Array): Uint8Array {
+    return isEmptyStateVector(stateVector) ? this.encodeState() : Y.encodeStateAsUpdate(this.doc, stateVector);
+  }
+
   /** The state with a tag that changes with it (an HTTP ETag). */
   taggedState(): TaggedState {
     if (!this.encoded) {
@@ -89,4 +98,9 @@ export class CapturedDoc {
       this.captured = undefined;
     }
   }
+}
+
+/** A state vector of no clients: its count, zero (checked well-formed at the edge). */
+function isEmptyStateVector(stateVector: Uint8Array): boolean {
+  return stateVector.byteLength === 1 && stateVector[0] === 0;
 }

@@ -164,7 +164,7 @@ export class CollabDocument {
 
   /** The same welcome for the open's ack to carry, with the answer to the state vector the open sent (checked). */
   welcomeInAck(connection: CollabConnection, stateVector: Uint8Array): WelcomeInAck {
-    const { update, sent } = answerInAck(this.doc, connection, stateVector, this.holds(connection));
+    const { update, sent } = answerInAck(this.shared, connection, stateVector, this.holds(connection));
     return { update, stateVector: Y.encodeStateVector(this.doc), awareness: this.presence.encodeAll(connection), sent };
   }
 
@@ -182,7 +182,7 @@ export class CollabDocument {
       throw error;
     }
     if (parsed.type === "step1") {
-      answerStep1(this.doc, connection, parsed.stateVector, this.holds(connection));
+      answerStep1(this.shared, connection, parsed.stateVector, this.holds(connection));
       return Promise.resolve();
     }
     if (!connection.transport.canWrite()) {

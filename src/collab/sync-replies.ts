@@ -1,5 +1,6 @@
-import * as Y from "yjs";
+import type * as Y from "yjs";
 import { AppError } from "../errors.js";
+import type { CapturedDoc } from "./captured-doc.js";
 import type { CollabConnection } from "./connection.js";
 import { encodeSyncStep1, encodeSyncStep2Message } from "./sync-messages.js";
 
@@ -9,6 +10,9 @@ import { encodeSyncStep1, encodeSyncStep2Message } from "./sync-messages.js";
  * open), and the server's request for a resync. `stillThere` says whether a
  * reply due later has a reader.
  */
+
+/** Where an answer comes from: what a state vector lacks. */
+type Answers = Pick<CapturedDoc, "missingFrom">;
 
 /** A connection is asked for a resync at most this often. */
 const RESYNC_INTERVAL_MS = 250;
@@ -20,7 +24,7 @@ const RESYNC_INTERVAL_MS = 250;
  * charged to the connection's byte budget.
  */
 export function answerStep1(
-  doc: Y.Doc,
+  doc: Answers,
   connection: CollabConnection,
   stateVector: Uint8Array,
   stillThere: () => boolean,
@@ -39,7 +43,7 @@ export function answerStep1(
  * answer in flight until it drains.
  */
 export function answerInAck(
-  doc: Y.Doc,
+  doc: Answers,
   connection: CollabConnection,
   stateVector: Uint8Array,
   stillThere: () => boolean,
@@ -50,14 +54,14 @@ export function answerInAck(
   };
 }
 
-function startAnswer(doc: Y.Doc, connection: CollabConnection, stateVector: Uint8Array): Uint8Array {
-  const update = Y.encodeStateAsUpdate(doc, stateVector);
+function startAnswer(doc: Answers, connection: CollabConnection, stateVector: Uint8Array): Uint8Array {
+  const update = doc.missingFrom(stateVector);
   connection.charge(update.byteLength);
   connection.answering = true;
   return update;
 }
 
-function afterAnswerDrains(doc: Y.Doc, connection: CollabConnection, stillThere: () => boolean): void {
+function afterAnswerDrains(doc: Answers, connection: CollabConnection, stillThere: () => boolean): void {
   connection.transport.whenDrained(() => {
     connection.answering = false;
     const next = connection.queuedStateVector;

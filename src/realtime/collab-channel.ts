@@ -6,7 +6,7 @@ import { checkStateVector } from "../collab/sync-messages.js";
 import { AppError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics/metrics.js";
-import { toWire } from "../protocol/wire-bytes.js";
+import { toWire, type WireBytes } from "../protocol/wire-bytes.js";
 import { answer, splitAck, toWireError } from "./acks.js";
 import type { OpenGreeting, OpenRequest } from "./project-rooms.js";
 import { projectIdOfRoom, projectRoom } from "./rooms.js";
@@ -106,6 +106,8 @@ export class CollabChannel {
   private messagesSeen = 0;
 
   private readonly memberships = new Map<string, Membership>();
+  /** Bytes told to many as they are (the whole state for newcomers, a large room's awareness welcome) go on the wire encoded once. */
+  private readonly onWire = new WeakMap<Uint8Array, WireBytes>();
 
   constructor(
     namespace: ProjectsNamespace,
@@ -152,11 +154,20 @@ export class CollabChannel {
         this.metrics?.updatesReceived.inc({ type: "step1" });
         const welcome = document.welcomeInAck(connection, stateVector);
         sent = welcome.sent;
-        const sync = { update: toWire(welcome.update), stateVector: toWire(welcome.stateVector) };
-        return welcome.awareness ? { sync, awareness: toWire(welcome.awareness) } : { sync };
+        const sync = { update: this.wireOf(welcome.update), stateVector: toWire(welcome.stateVector) };
+        return welcome.awareness ? { sync, awareness: this.wireOf(welcome.awareness) } : { sync };
       },
       afterAck: () => sent?.(),
     };
+  }
+
+  private wireOf(bytes: Uint8Array): WireBytes {
+    let wire = this.onWire.get(bytes);
+    if (wire === undefined) {
+      wire = toWire(bytes);
+      this.onWire.set(bytes, wire);
+    }
+    return wire;
   }
 
   private readonly onSync = sharedListener<ProjectsSocket>((socket, raw) => {

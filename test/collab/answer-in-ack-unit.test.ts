@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
+import { CapturedDoc } from "../../src/collab/captured-doc.js";
 import { CollabConnection } from "../../src/collab/connection.js";
 import { RateLimiter } from "../../src/collab/limits.js";
 import { answerInAck, answerStep1 } from "../../src/collab/sync-replies.js";
@@ -29,8 +30,8 @@ function connectionWithManualDrain(byteBurst = 1 << 20) {
 
 describe("the answer to an open's state vector, carried by its ack", () => {
   it("holds what the client lacks, is charged, and is the one answer in flight until the ack drains", () => {
-    const doc = new Y.Doc();
-    doc.getText("body").insert(0, "hello");
+    const doc = new CapturedDoc();
+    doc.doc.getText("body").insert(0, "hello");
     const { connection, sent, drain } = connectionWithManualDrain(8);
 
     const answer = answerInAck(doc, connection, Y.encodeStateVector(new Y.Doc()), () => true);
