@@ -74,6 +74,12 @@ export class DocumentAwareness {
   private owed = new Set<string>();
   /** Present clients' entries (id, clock, state as JSON) as last encoded, in a large room. */
   private readonly encodedEntries = new Map<number, Uint8Array>();
+  /**
+   * In a large room, what a newcomer is told, until it changes: between two
+   * relays a crowd's newcomers are all told the same states (theirs wait
+   * for the relay), and the same bytes serve every one of them.
+   */
+  private welcome: Uint8Array | undefined;
   private readonly relays: Paced;
 
   constructor(
@@ -107,10 +113,18 @@ export class DocumentAwareness {
    * twice, and a client parses every state it is sent.
    */
   encodeAll(newcomer: CollabConnection): Uint8Array | undefined {
-    const states = [...this.awareness.getStates().keys()];
-    const clients = states.filter((clientId) => !this.pending.has(clientId));
-    if (clients.length < states.length) this.owed.add(newcomer.id);
-    return clients.length > 0 ? this.encode(clients) : undefined;
+    const states = this.awareness.getStates();
+    for (const clientId of this.pending) {
+      if (!states.has(clientId)) continue;
+      this.owed.add(newcomer.id);
+      break;
+    }
+    if (this.welcome && this.audience() >= KEEP_ENCODED_FROM_SOCKETS) return this.welcome;
+    const clients = [...states.keys()].filter((clientId) => !this.pending.has(clientId));
+    if (clients.length === 0) return undefined;
+    const welcome = this.encode(clients);
+    this.welcome = this.audience() >= KEEP_ENCODED_FROM_SOCKETS ? welcome : undefined;
+    return welcome;
   }
 
   private encode(clients: number[]): Uint8Array {
@@ -211,6 +225,8 @@ export class DocumentAwareness {
     const changed = [...added, ...updated, ...removed];
     if (changed.length === 0) return;
     const local = origin instanceof CollabConnection ? origin : undefined;
+    // A newcomer is told the states not waiting for a relay: one of those changed (an arrival was not one).
+    if (updated.some(this.isSettled) || removed.some(this.isSettled)) this.welcome = undefined;
     for (const clientId of changed) {
       this.encodedEntries.delete(clientId);
       this.pending.add(clientId);
@@ -237,8 +253,12 @@ export class DocumentAwareness {
    * arrive (no ghosts); the rest may be dropped for a slow reader, since the
    * next change carries the whole state again.
    */
+  private readonly isSettled = (clientId: number) => !this.pending.has(clientId);
+
   private readonly flush = () => {
     if (this.pending.size === 0) return;
+    // What was waiting is told to everyone now, and newcomers from now on are told it too.
+    this.welcome = undefined;
     const update = this.encode([...this.pending]);
     const from = this.pendingFrom;
     const except = from && this.pendingChanges === 1 && this.isConnected(from.id) ? from.id : undefined;

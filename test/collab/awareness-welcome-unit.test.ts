@@ -67,4 +67,29 @@ describe("DocumentAwareness welcomes", () => {
     expect(clientsOf(document_.encodeAll(newcomer)).sort()).toEqual([a, b, c].sort());
     document_.destroy();
   });
+
+  it("tells a large room's newcomers between two relays the same bytes, until a state they hold changes", async () => {
+    const { awareness: document_, relayCount } = recordingAwareness(() => 1000);
+    const first = fakeConnection("first");
+    const firstClient = announcer();
+    document_.receive(first, firstClient.next(1));
+    await relayCount(1);
+    const [a] = [...document_.awareness.getStates().keys()];
+    const told = document_.encodeAll(fakeConnection("n1"));
+    expect(clientsOf(told)).toEqual([a]);
+    // An arrival waits for the next relay: what newcomers are told stays the same, and is not encoded again.
+    document_.receive(fakeConnection("b"), announcement(2));
+    expect(document_.encodeAll(fakeConnection("n2"))).toBe(told);
+    // A told state changed: newcomers must not be told its old cursor (it waits for the relay now).
+    document_.receive(first, firstClient.next(5));
+    expect(document_.encodeAll(fakeConnection("n3"))).toBeUndefined();
+    await relayCount(2);
+    const after = document_.encodeAll(fakeConnection("n4")) as Uint8Array;
+    expect(readAwarenessUpdate(after).find((entry) => entry.clientId === a)?.state).toMatchObject({
+      cursor: { anchor: 5 },
+    });
+    expect(clientsOf(after)).toHaveLength(2);
+    firstClient.destroy();
+    document_.destroy();
+  });
 });
