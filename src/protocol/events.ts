@@ -167,7 +167,7 @@ export interface ProjectsServerToClientEvents {
   presence: (payload: PresencePayload) => void;
   "project:access-revoked": (payload: AccessRevokedPayload) => void;
   "project:role": (payload: RolePayload) => void;
-  /** The server sends base64 text, and binary past 64 KiB (see wire-bytes.ts): a client must accept both. */
+  /** The server sends base64 text, and binary past 64 KiB (4 KiB to one socket alone; see wire-bytes.ts): a client must accept both. */
   "yjs:sync": (projectId: string, message: WireBytes) => void;
   "yjs:awareness": (projectId: string, update: WireBytes) => void;
   "yjs:error": (payload: DocumentErrorPayload) => void;

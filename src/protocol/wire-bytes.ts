@@ -11,7 +11,9 @@
  * behind this are in docs/PERFORMANCE.md. Past `LARGEST_TEXT_PAYLOAD_BYTES`
  * the balance turns: base64 and JSON's pass over the text, on both ends, cost
  * more than a second frame, so a document's first sync or a large paste goes
- * as binary.
+ * as binary. A payload for one socket (an answer, an open's ack) is framed
+ * for that socket alone anyway: text saves it only the second frame, and
+ * past a few KiB the passes over the text cost more than that frame.
  */
 import { fromBase64, toBase64 } from "lib0/buffer";
 
@@ -26,9 +28,11 @@ export function base64Length(byteLength: number): number {
 
 /** Up to this size a payload is sent as base64 text, above it as binary. */
 export const LARGEST_TEXT_PAYLOAD_BYTES = 64 * 1024;
+/** The same for a payload sent to one socket, which no broadcast frames once for many. */
+export const LARGEST_TEXT_PAYLOAD_TO_ONE_BYTES = 4 * 1024;
 
-export function toWire(bytes: Uint8Array): WireBytes {
-  return bytes.byteLength > LARGEST_TEXT_PAYLOAD_BYTES ? bytes : toBase64(bytes);
+export function toWire(bytes: Uint8Array, largestText = LARGEST_TEXT_PAYLOAD_BYTES): WireBytes {
+  return bytes.byteLength > largestText ? bytes : toBase64(bytes);
 }
 
 /**

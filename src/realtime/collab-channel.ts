@@ -6,7 +6,7 @@ import { checkStateVector } from "../collab/sync-messages.js";
 import { AppError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics/metrics.js";
-import { toWire, type WireBytes } from "../protocol/wire-bytes.js";
+import { LARGEST_TEXT_PAYLOAD_TO_ONE_BYTES, toWire, type WireBytes } from "../protocol/wire-bytes.js";
 import { answer, splitAck, toWireError } from "./acks.js";
 import type { OpenGreeting, OpenRequest } from "./project-rooms.js";
 import { projectIdOfRoom, projectRoom } from "./rooms.js";
@@ -164,7 +164,7 @@ export class CollabChannel {
   private wireOf(bytes: Uint8Array): WireBytes {
     let wire = this.onWire.get(bytes);
     if (wire === undefined) {
-      wire = toWire(bytes);
+      wire = toWire(bytes, LARGEST_TEXT_PAYLOAD_TO_ONE_BYTES);
       this.onWire.set(bytes, wire);
     }
     return wire;

@@ -1,5 +1,5 @@
 import type { ConnectionTransport } from "../collab/connection.js";
-import { toWire } from "../protocol/wire-bytes.js";
+import { LARGEST_TEXT_PAYLOAD_TO_ONE_BYTES, toWire } from "../protocol/wire-bytes.js";
 import { writersRoom } from "./rooms.js";
 import type { ProjectsSocket } from "./types.js";
 
@@ -28,11 +28,11 @@ export class SocketTransport implements ConnectionTransport {
   }
 
   sendSync(message: Uint8Array): void {
-    this.socket.emit("yjs:sync", this.projectId, toWire(message));
+    this.socket.emit("yjs:sync", this.projectId, toWire(message, LARGEST_TEXT_PAYLOAD_TO_ONE_BYTES));
   }
 
   sendAwareness(update: Uint8Array): void {
-    this.socket.emit("yjs:awareness", this.projectId, toWire(update));
+    this.socket.emit("yjs:awareness", this.projectId, toWire(update, LARGEST_TEXT_PAYLOAD_TO_ONE_BYTES));
   }
 
   whenDrained(callback: () => void): void {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ProjectProvider, ProviderStatus } from "../../src/client/provider.js";
 import type { OnlineUser, WireError } from "../../src/protocol/events.js";
+import { LARGEST_TEXT_PAYLOAD_TO_ONE_BYTES } from "../../src/protocol/wire-bytes.js";
 import { provider, until, whenStored } from "../helpers/collab.js";
 import { request } from "../helpers/http.js";
 import { useService } from "../helpers/lifecycle.js";
@@ -64,6 +65,18 @@ describe("the client provider", () => {
     await until([editor.doc, owner.doc], () => editor.doc.getText("body").toString() === merged());
     expect(merged()).toBe("online before offline ");
     await whenStored(editor);
+  });
+
+  it("opens a document past the text limit for one socket, which the open's ack carries as binary", async () => {
+    const team = await projectWithTeam(running.url);
+    const owner = provider(running.url, team.owner.token, team.projectId);
+    await owner.whenSynced();
+    const text = "z".repeat(2 * LARGEST_TEXT_PAYLOAD_TO_ONE_BYTES);
+    owner.doc.getText("body").insert(0, text);
+    await whenStored(owner);
+    const viewer = provider(running.url, team.viewer.token, team.projectId);
+    await viewer.whenSynced();
+    expect(viewer.doc.getText("body").toString()).toBe(text);
   });
 
   it("stops and says so when access is revoked", async () => {

@@ -1,7 +1,7 @@
 import * as decoding from "lib0/decoding";
 import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
-import { LARGEST_TEXT_PAYLOAD_BYTES } from "../../src/protocol/wire-bytes.js";
+import { LARGEST_TEXT_PAYLOAD_BYTES, LARGEST_TEXT_PAYLOAD_TO_ONE_BYTES } from "../../src/protocol/wire-bytes.js";
 import { fetchDocument } from "../helpers/collab.js";
 import { useService } from "../helpers/lifecycle.js";
 import { projectWithTeam } from "../helpers/projects.js";
@@ -81,5 +81,30 @@ describe("yjs payloads as binary or base64 text", () => {
     const doc = new Y.Doc();
     Y.applyUpdate(doc, decoding.readVarUint8Array(decoder));
     expect(doc.getText("body").length).toBe(paste.length);
+  });
+
+  it("sends a payload for one socket as binary past a few KiB, where the same to the room stays text", async () => {
+    const { team, writer, relayed } = await writerAndReader();
+    const paste = "y".repeat(LARGEST_TEXT_PAYLOAD_TO_ONE_BYTES + 1);
+    expect(await writer.sync(team.projectId, updateMessage(insertion(paste)))).toEqual({ ok: true });
+    // A relay is framed once for the whole room: text, up to the room's limit.
+    expect(typeof (await relayed)).toBe("string");
+
+    const late = await connectProjects(running.url, team.viewer.token);
+    const step2 = new Promise<unknown>((resolve) =>
+      late.on("yjs:sync", (_projectId, payload) => {
+        if (bytesOf(payload as string | Uint8Array)[0] === 1) resolve(payload);
+      }),
+    );
+    expect((await openProject(late, team.projectId)).ok).toBe(true);
+    late.emit("yjs:sync", team.projectId, step1Message(new Y.Doc()));
+    // The answer is this socket's alone: binary.
+    const received = await step2;
+    expect(Buffer.isBuffer(received)).toBe(true);
+    const decoder = decoding.createDecoder(bytesOf(received as Uint8Array));
+    decoding.readVarUint(decoder);
+    const doc = new Y.Doc();
+    Y.applyUpdate(doc, decoding.readVarUint8Array(decoder));
+    expect(doc.getText("body").toString()).toBe(paste);
   });
 });

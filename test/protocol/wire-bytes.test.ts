@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { fromWire, LARGEST_TEXT_PAYLOAD_BYTES, toWire } from "../../src/protocol/wire-bytes.js";
+import {
+  fromWire,
+  LARGEST_TEXT_PAYLOAD_BYTES,
+  LARGEST_TEXT_PAYLOAD_TO_ONE_BYTES,
+  toWire,
+} from "../../src/protocol/wire-bytes.js";
 
 const bytes = (length: number) => Uint8Array.from({ length }, (_, i) => (i * 31) % 256);
 /** The byte values read, whatever Uint8Array subclass holds them (Buffer is one). */
@@ -15,6 +20,14 @@ describe("yjs bytes on the wire", () => {
     expect(toWire(large)).toBe(large);
     expect(fromWire(toWire(small))).toEqual(small);
     expect(fromWire(toWire(large))).toEqual(large);
+  });
+
+  it("has a lower text limit for what goes to one socket", () => {
+    const small = bytes(LARGEST_TEXT_PAYLOAD_TO_ONE_BYTES);
+    const large = bytes(LARGEST_TEXT_PAYLOAD_TO_ONE_BYTES + 1);
+    expect(typeof toWire(small, LARGEST_TEXT_PAYLOAD_TO_ONE_BYTES)).toBe("string");
+    expect(toWire(large, LARGEST_TEXT_PAYLOAD_TO_ONE_BYTES)).toBe(large);
+    expect(typeof toWire(large)).toBe("string");
   });
 
   it("reads binary in each form a client library delivers it: Buffer (Node), ArrayBuffer (browsers), a view", () => {
