@@ -119,11 +119,12 @@ export class DocumentAwareness {
       this.owed.add(newcomer.id);
       break;
     }
-    if (this.welcome && this.audience() >= KEEP_ENCODED_FROM_SOCKETS) return this.welcome;
-    const clients = [...states.keys()].filter((clientId) => !this.pending.has(clientId));
+    const large = this.audience() >= KEEP_ENCODED_FROM_SOCKETS;
+    if (large && this.welcome) return this.welcome;
+    const clients = [...states.keys()].filter(this.isSettled);
     if (clients.length === 0) return undefined;
     const welcome = this.encode(clients);
-    this.welcome = this.audience() >= KEEP_ENCODED_FROM_SOCKETS ? welcome : undefined;
+    this.welcome = large ? welcome : undefined;
     return welcome;
   }
 
@@ -246,6 +247,9 @@ export class DocumentAwareness {
     }
   };
 
+  /** Told to newcomers already: not waiting for the next relay. */
+  private readonly isSettled = (clientId: number) => !this.pending.has(clientId);
+
   /**
    * One relay of every state changed since the last: a lone change skips the
    * connection that made it; merged ones go to everyone, and a sender
@@ -253,8 +257,6 @@ export class DocumentAwareness {
    * arrive (no ghosts); the rest may be dropped for a slow reader, since the
    * next change carries the whole state again.
    */
-  private readonly isSettled = (clientId: number) => !this.pending.has(clientId);
-
   private readonly flush = () => {
     if (this.pending.size === 0) return;
     // What was waiting is told to everyone now, and newcomers from now on are told it too.

@@ -106,7 +106,10 @@ export class CollabChannel {
   private messagesSeen = 0;
 
   private readonly memberships = new Map<string, Membership>();
-  /** Bytes told to many as they are (the whole state for newcomers, a large room's awareness welcome) go on the wire encoded once. */
+  /**
+   * Bytes told to many newcomers as they are (the whole state, a large
+   * room's awareness welcome) go on the wire encoded once.
+   */
   private readonly onWire = new WeakMap<Uint8Array, WireBytes>();
 
   constructor(
